@@ -1,0 +1,408 @@
+"""Socket: pyzmq's ``zmq.Socket`` on the ferrozmq core."""
+
+from __future__ import annotations
+
+import errno as _errno
+import pickle
+import random
+from typing import Any, Callable, Sequence
+
+from .. import _ferrozmq
+from ..constants import (
+    EVENTS,
+    FD,
+    LINGER,
+    POLLIN,
+    RCVHWM,
+    RCVMORE,
+    SNDHWM,
+    SNDMORE,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    PollEvent,
+    SocketOption,
+    SocketType,
+    _OptType,
+)
+from ..error import ZMQBindError, ZMQError
+from ..utils import jsonapi
+from .attrsettr import AttributeSetter
+from .frame import Frame
+
+COPY_THRESHOLD = 65536
+DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
+
+_BYTES_OPTIONS = {int(o) for o in SocketOption if o._opt_type is _OptType.bytes}
+
+
+def _opt_type(option: int) -> _OptType:
+    try:
+        return SocketOption(option)._opt_type
+    except ValueError:
+        return _OptType.int
+
+
+class _SocketContext:
+    """What ``bind``/``connect`` return: a context manager that undoes the call on exit."""
+
+    def __init__(self, socket: Socket, kind: str, addr: str) -> None:
+        self.socket = socket
+        self.kind = kind
+        self.addr = addr
+
+    def __repr__(self) -> str:
+        return f"<SocketContext({self.kind}={self.addr!r})>"
+
+    def __enter__(self) -> Socket:
+        return self.socket
+
+    def __exit__(self, *args: Any) -> None:
+        if self.socket.closed:
+            return
+        if self.kind == "bind":
+            self.socket.unbind(self.addr)
+        elif self.kind == "connect":
+            self.socket.disconnect(self.addr)
+
+
+class Socket(_ferrozmq.Socket, AttributeSetter):
+    """A ZeroMQ socket: ``ctx.socket(zmq.REQ)`` or ``Socket(ctx, zmq.REQ)``.
+
+    Options can be set and read as attributes (``sock.linger = 0``). Blocking calls release the GIL and
+    can be interrupted with Ctrl-C.
+    """
+
+    context: Any = None
+    copy_threshold: int = COPY_THRESHOLD
+    _shadow = False
+
+    def __init__(
+        self,
+        ctx_or_socket: Any = None,
+        socket_type: int = 0,
+        *,
+        shadow: Any = 0,
+        copy_threshold: int | None = None,
+    ) -> None:
+        if shadow:
+            raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
+        self.context = ctx_or_socket
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
+
+    def __del__(self) -> None:
+        try:
+            if not self.closed:
+                self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        closed = " closed" if self.closed else ""
+        try:
+            name = SocketType(self.socket_type).name
+        except ValueError:
+            name = str(self.socket_type)
+        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{name}) at {hex(id(self))}{closed}>"
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.close()
+
+    def __copy__(self, memo: Any = None) -> Socket:
+        raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
+
+    __deepcopy__ = __copy__
+
+    @classmethod
+    def shadow(cls, address: Any) -> Socket:
+        """Not available: there is no libzmq socket to shadow."""
+        raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
+
+    @property
+    def underlying(self) -> int:
+        """The address of the underlying socket (libzmq's ``void *``); 0 in ferrozmq."""
+        return 0
+
+    @property
+    def type(self) -> SocketType:
+        """The socket's type."""
+        return SocketType(self.socket_type)
+
+    # lifecycle
+
+    def close(self, linger: int | None = None) -> None:
+        """Closes the socket, setting LINGER (ms) first if given."""
+        ctx = self.context
+        if ctx is not None and hasattr(ctx, "_rm_socket"):
+            ctx._rm_socket(self)
+        super().close(linger)
+
+    # endpoints
+
+    def bind(self, addr: str) -> _SocketContext:
+        """Binds to ``addr``; usable as a context manager that unbinds on exit."""
+        try:
+            super().bind(addr)
+        except ZMQError as e:
+            e.strerror += f" (addr={addr!r})"
+            raise
+        return _SocketContext(self, "bind", addr)
+
+    def connect(self, addr: str) -> _SocketContext:
+        """Connects to ``addr``; usable as a context manager that disconnects on exit."""
+        super().connect(addr)
+        return _SocketContext(self, "connect", addr)
+
+    def bind_to_random_port(
+        self, addr: str, min_port: int = 49152, max_port: int = 65536, max_tries: int = 100
+    ) -> int:
+        """Binds to a random port of ``addr`` (``tcp://127.0.0.1``) and returns it."""
+        if min_port == 49152 and max_port == 65536:
+            self.bind(f"{addr}:*")
+            url = self.last_endpoint.decode("ascii", "replace")
+            _, port_s = url.rsplit(":", 1)
+            return int(port_s)
+        for _ in range(max_tries):
+            try:
+                port = random.randrange(min_port, max_port)
+                self.bind(f"{addr}:{port}")
+            except ZMQError as exception:
+                en = exception.errno
+                if en == _errno.EADDRINUSE or en == _errno.EACCES:
+                    continue
+                raise
+            else:
+                return port
+        raise ZMQBindError("Could not bind socket to random port.")
+
+    # options
+
+    def set(self, option: int, optval: int | bytes) -> None:
+        """Sets a socket option (``zmq.LINGER``, ``zmq.SUBSCRIBE``, ...)."""
+        option = int(option)
+        if isinstance(optval, str):
+            raise TypeError("unicode not allowed, use setsockopt_string")
+        if _opt_type(option) is _OptType.bytes:
+            if not isinstance(optval, (bytes, bytearray, memoryview)):
+                raise TypeError(f"expected bytes for option {option}, got {type(optval).__name__}")
+            self._set_bytes(option, bytes(optval))
+        else:
+            if not isinstance(optval, int):
+                raise TypeError(f"expected int for option {option}, got {type(optval).__name__}")
+            self._set_int(option, optval)
+
+    setsockopt = set
+
+    def get(self, option: int) -> int | bytes:
+        """Reads a socket option."""
+        option = int(option)
+        if option == EVENTS:
+            return PollEvent(self._events())
+        if option == FD:
+            raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
+        if _opt_type(option) is _OptType.bytes:
+            return self._get_bytes(option)
+        return self._get_int(option)
+
+    getsockopt = get
+
+    def setsockopt_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        """Sets a bytes option from a ``str``."""
+        if not isinstance(optval, str):
+            raise TypeError(f"strings only, not {type(optval)}")
+        return self.set(option, optval.encode(encoding))
+
+    setsockopt_unicode = setsockopt_string
+
+    def getsockopt_string(self, option: int, encoding: str = "utf-8") -> str:
+        """Reads a bytes option as ``str``."""
+        if int(option) not in _BYTES_OPTIONS:
+            raise TypeError(f"option {option} will not return a string to be decoded")
+        return self.get(option).decode(encoding)  # type: ignore[union-attr]
+
+    getsockopt_unicode = getsockopt_string
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name == "HWM":
+            self.hwm = value
+        elif isinstance(value, str) and _opt_type(opt) is _OptType.bytes:
+            self.setsockopt_string(opt, value)
+        else:
+            self.set(opt, value)
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if name == "HWM":
+            return self.hwm
+        return self.get(opt)
+
+    def get_hwm(self) -> int:
+        """SNDHWM (pyzmq: the send high-water mark stands for both)."""
+        return self.get(SNDHWM)  # type: ignore[return-value]
+
+    def set_hwm(self, value: int) -> None:
+        """Sets both SNDHWM and RCVHWM."""
+        self.set(SNDHWM, value)
+        self.set(RCVHWM, value)
+
+    hwm = property(get_hwm, set_hwm, None, "SNDHWM and RCVHWM together")
+
+    @property
+    def rcvmore(self) -> bool:
+        """True if the last frame received has more frames after it."""
+        return bool(self._get_int(RCVMORE))
+
+    def subscribe(self, topic: str | bytes) -> None:
+        """Subscribes to a topic prefix (SUB)."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: str | bytes) -> None:
+        """Unsubscribes from a topic prefix (SUB)."""
+        if isinstance(topic, str):
+            topic = topic.encode("utf8")
+        self.set(UNSUBSCRIBE, topic)
+
+    def fileno(self) -> int:
+        """Not available: the ferrozmq core exposes no file descriptor yet."""
+        raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
+
+    # messages
+
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
+        """Sends a message of several frames."""
+        for i, part in enumerate(msg_parts):
+            if isinstance(part, (bytes, Frame)):
+                continue
+            if isinstance(part, str):
+                raise TypeError(f"Frame {i} ({part!r}) does not support the buffer interface.")
+            try:
+                memoryview(part)
+            except Exception:
+                rmsg = repr(part)
+                if len(rmsg) > 32:
+                    rmsg = rmsg[:32] + "..."
+                raise TypeError(f"Frame {i} ({rmsg}) does not support the buffer interface.") from None
+        n = len(msg_parts)
+        if n == 0:
+            raise ValueError("cannot send an empty multipart message")
+        send = self.send
+        for part in msg_parts[:-1]:
+            send(part, SNDMORE | flags, copy=copy, track=track)
+        return send(msg_parts[-1], flags, copy=copy, track=track, **kwargs)
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
+        """Receives every frame of a message."""
+        recv = self.recv
+        parts = [recv(flags, copy=copy, track=track)]
+        get = self._get_int
+        while get(RCVMORE):
+            parts.append(recv(flags, copy=copy, track=track))
+        return parts
+
+    def _deserialize(self, recvd: Any, load: Callable[[Any], Any]) -> Any:
+        """Applies ``load`` to what was received (the async socket chains futures here)."""
+        return load(recvd)
+
+    def send_serialized(self, msg: Any, serialize: Callable[[Any], list], flags: int = 0, copy: bool = True, **kwargs: Any) -> Any:
+        """Sends ``serialize(msg)``, a list of frames."""
+        frames = serialize(msg)
+        return self.send_multipart(frames, flags=flags, copy=copy, **kwargs)
+
+    def recv_serialized(self, deserialize: Callable[[list], Any], flags: int = 0, copy: bool = True) -> Any:
+        """Receives a multipart message and returns ``deserialize(frames)``."""
+        frames = self.recv_multipart(flags=flags, copy=copy)
+        return self._deserialize(frames, deserialize)
+
+    def send_string(self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any) -> Any:
+        """Sends a ``str``, encoded."""
+        if not isinstance(u, str):
+            raise TypeError("str objects only")
+        return self.send(u.encode(encoding), flags=flags, copy=copy, **kwargs)
+
+    send_unicode = send_string
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Any:
+        """Receives a ``str``, decoded."""
+        msg = self.recv(flags=flags)
+        return self._deserialize(msg, lambda buf: buf.decode(encoding))
+
+    recv_unicode = recv_string
+
+    def send_pyobj(self, obj: Any, flags: int = 0, protocol: int = DEFAULT_PROTOCOL, **kwargs: Any) -> Any:
+        """Sends a pickled object."""
+        msg = pickle.dumps(obj, protocol)
+        return self.send(msg, flags=flags, **kwargs)
+
+    def recv_pyobj(self, flags: int = 0) -> Any:
+        """Receives a pickled object. Only unpickle messages from peers you trust."""
+        msg = self.recv(flags)
+        return self._deserialize(msg, pickle.loads)
+
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
+        """Sends an object as JSON; keyword arguments go to ``json.dumps`` (except send's own)."""
+        send_kwargs = {}
+        for key in ("routing_id", "group", "copy", "track"):
+            if key in kwargs:
+                send_kwargs[key] = kwargs.pop(key)
+        msg = jsonapi.dumps(obj, **kwargs)
+        return self.send(msg, flags=flags, **send_kwargs)
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
+        """Receives a JSON object; keyword arguments go to ``json.loads``."""
+        msg = self.recv(flags)
+        return self._deserialize(msg, lambda buf: jsonapi.loads(buf, **kwargs))
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
+        """Receives one frame into a writable buffer (truncating); returns the frame's full length."""
+        view = memoryview(buffer)
+        if view.readonly:
+            raise TypeError("recv_into needs a writable buffer")
+        view = view.cast("B")
+        if nbytes < 0:
+            raise ValueError(f"nbytes={nbytes!r} must be non-negative")
+        limit = view.nbytes if nbytes == 0 else min(nbytes, view.nbytes)
+        frame = self.recv(flags, copy=False)
+        n = len(frame)
+        k = min(n, limit)
+        view[:k] = memoryview(frame)[:k]
+        return n
+
+    # polling
+
+    def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
+        """Waits up to ``timeout`` ms (None: forever) for ``flags``; returns the ready events."""
+        if self.closed:
+            raise ZMQError(_errno.ENOTSUP)
+        t = -1 if timeout is None or timeout < 0 else int(timeout)
+        return PollEvent(self._poll(int(flags), t))
+
+    # monitoring (not yet in the core)
+
+    def monitor(self, addr: str | None, events: int = 0xFFFF) -> None:
+        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
+        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
+        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
+        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+
+    def disable_monitor(self) -> None:
+        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
+        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+
+    def join(self, group: str | bytes) -> None:
+        """RADIO/DISH (draft) groups are not supported."""
+        raise ZMQError(_errno.ENOTSUP)
+
+    def leave(self, group: str | bytes) -> None:
+        """RADIO/DISH (draft) groups are not supported."""
+        raise ZMQError(_errno.ENOTSUP)
+
+
+SyncSocket = Socket
+
+__all__ = ["Socket", "SyncSocket"]

@@ -1,0 +1,1 @@
+"""Utilities: JSON helpers and Z85."""

@@ -1,0 +1,607 @@
+//! A session: libzmq's session and stream engine in one. It owns a stream (while connected), a
+//! [`zmtp::Connection`] over it and its end of the link to the socket, and moves frames both ways in
+//! batches: every read decodes all it can and hands whole messages to the pipe in one lock; every writev
+//! sends as many queued messages as fit, large bodies by reference.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use mio::{Interest, Token};
+use zmtp::{Connection, Event, Frame, PeerInfo};
+
+use super::connecter::Connecter;
+use super::monitor::{emit, MonitorEvent};
+use super::reactor::Cx;
+use super::SocketRef;
+use crate::mailbox::Command;
+use crate::pipe::{self, LinkEnd, PipeEvent, Read as PipeRead};
+use crate::transport::{self, Stream};
+
+/// Reads and writevs one session may do in one turn before others get theirs.
+const BUDGET: usize = 16;
+/// Stop pulling frames from the pipe while this many bytes wait to be written.
+const OUT_BATCH: usize = 256 * 1024;
+/// Slices per writev.
+const MAX_IOV: usize = 64;
+
+/// What the loop should do with a session after a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Status {
+    /// Wait for the next event or timer.
+    Keep,
+    /// It stopped with work left (its budget ran out): run it again soon.
+    Again,
+    /// It is finished: remove it.
+    Remove,
+}
+
+/// How the session came to be.
+#[derive(Debug)]
+pub(super) enum Origin {
+    /// Accepted by the listener with this token.
+    Accepted(Token),
+    /// Made by `connect`.
+    Connect(Connecter),
+}
+
+/// Why a connection ended.
+#[derive(Debug)]
+enum Lost {
+    /// The peer closed it.
+    Eof,
+    /// The stream failed.
+    Io(io::Error),
+    /// The peer broke ZMTP, or a ZMTP timer expired.
+    Protocol(zmtp::Error),
+}
+
+/// A stream and what goes with it.
+#[derive(Debug)]
+struct Io {
+    stream: Stream,
+    /// `None` while a connect is in progress.
+    conn: Option<Connection>,
+    /// The stream may have bytes to read (mio is edge-triggered: set by events, cleared by WouldBlock).
+    readable: bool,
+    /// The stream may take bytes.
+    writable: bool,
+    /// Bytes read and not yet decoded, then `pad` zero bytes being filled by a large read.
+    input: BytesMut,
+    pad: usize,
+}
+
+impl Io {
+    fn new(stream: Stream, conn: Option<Connection>) -> Self {
+        Self {
+            stream,
+            conn,
+            readable: false,
+            writable: false,
+            input: BytesMut::new(),
+            pad: 0,
+        }
+    }
+
+    /// Reads once. Small reads go through the loop's scratch buffer and are appended (one copy of what
+    /// arrived); the rest of a large body is read straight into `input`, whose new room is zeroed once
+    /// (no unsafe code) and filled over as many reads as it takes before the next decode.
+    fn fill(&mut self, scratch: &mut [u8]) -> io::Result<usize> {
+        let hint = self.conn.as_ref().map_or(0, Connection::read_hint);
+        if self.pad == 0 && hint <= scratch.len() {
+            let n = self.stream.read(scratch)?;
+            self.input.extend_from_slice(&scratch[..n]);
+            return Ok(n);
+        }
+        if self.pad == 0 {
+            // read_hint is within the remaining body and at most 16 MiB; growing by at most what already
+            // arrived keeps a peer that merely declares a huge frame from costing more than it sent.
+            let step = hint.min(self.input.len().max(scratch.len()));
+            self.input.resize(self.input.len() + step, 0);
+            self.pad = step;
+        }
+        let start = self.input.len() - self.pad;
+        match self.stream.read(&mut self.input[start..]) {
+            Ok(0) => {
+                self.input.truncate(start);
+                self.pad = 0;
+                Ok(0)
+            }
+            Ok(n) => {
+                self.pad -= n;
+                Ok(n)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// One session.
+#[derive(Debug)]
+pub(super) struct Session {
+    /// Its token with mio (kept across reconnects) and in the timer heap.
+    pub(super) token: Token,
+    /// The socket it serves.
+    pub(super) socket: Arc<SocketRef>,
+    /// The endpoint it connects to, or the listener's endpoint.
+    pub(super) endpoint: String,
+    /// Accepted or connecting.
+    pub(super) origin: Origin,
+    /// The session's end of the link to the socket.
+    end: Option<LinkEnd>,
+    io: Option<Io>,
+    /// Frames decoded but not yet in the pipe: a trailing partial message, or more when the pipe is full.
+    inbound: VecDeque<Frame>,
+    /// The pipe to the socket is full: stop reading until it reports Writable.
+    in_blocked: bool,
+    /// The last frame given to the connection had MORE.
+    out_partial: bool,
+    /// The socket may have dropped its end (a Closed event or read).
+    gone_hint: bool,
+    /// Closing: flush, then end; `Some(None)` waits as long as it takes.
+    closing: Option<Option<Instant>>,
+    /// When to try connecting again.
+    retry_at: Option<Instant>,
+    /// The deadline this session has in the timer heap.
+    pub(super) scheduled: Option<Instant>,
+    /// Already queued to run again.
+    pub(super) queued: bool,
+}
+
+impl Session {
+    fn new(
+        token: Token,
+        socket: Arc<SocketRef>,
+        endpoint: String,
+        origin: Origin,
+        end: Option<LinkEnd>,
+    ) -> Self {
+        Self {
+            token,
+            socket,
+            endpoint,
+            origin,
+            end,
+            io: None,
+            inbound: VecDeque::new(),
+            in_blocked: false,
+            out_partial: false,
+            gone_hint: false,
+            closing: None,
+            retry_at: None,
+            scheduled: None,
+            queued: false,
+        }
+    }
+
+    /// A session for an accepted stream; its handshake starts at once.
+    pub(super) fn accepted(
+        cx: &mut Cx<'_>,
+        token: Token,
+        socket: Arc<SocketRef>,
+        listener: Token,
+        endpoint: String,
+        mut stream: Stream,
+    ) -> io::Result<Self> {
+        cx.registry
+            .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)?;
+        let mut s = Self::new(token, socket, endpoint, Origin::Accepted(listener), None);
+        let conn = Connection::new(s.socket.options.zmtp_config(s.socket.socket_type), cx.now);
+        s.io = Some(Io::new(stream, Some(conn)));
+        emit(&s.socket, &s.endpoint, MonitorEvent::Accepted);
+        Ok(s)
+    }
+
+    /// A session that connects to `connecter`'s endpoint; call [`Session::start_connect`] next.
+    pub(super) fn connecting(
+        token: Token,
+        socket: Arc<SocketRef>,
+        endpoint: String,
+        connecter: Connecter,
+        end: Option<LinkEnd>,
+    ) -> Self {
+        Self::new(token, socket, endpoint, Origin::Connect(connecter), end)
+    }
+
+    /// The link id the session's end has, if it has one.
+    pub(super) fn link_id(&self) -> Option<pipe::LinkId> {
+        self.end.as_ref().map(|e| e.id)
+    }
+
+    /// Whether this is a connecter for `socket_id` answering to one of `names`.
+    pub(super) fn is_connecter_for(&self, socket_id: u64, names: &[String]) -> bool {
+        self.socket.id == socket_id
+            && matches!(self.origin, Origin::Connect(_))
+            && names.contains(&self.endpoint)
+    }
+
+    /// The earliest time the session needs [`Session::on_timer`].
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        let conn = self
+            .io
+            .as_ref()
+            .and_then(|io| io.conn.as_ref())
+            .and_then(Connection::poll_timeout);
+        [conn, self.retry_at, self.closing.flatten()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Starts a connect attempt.
+    pub(super) fn start_connect(&mut self, cx: &mut Cx<'_>) -> Status {
+        let Origin::Connect(c) = &self.origin else {
+            return Status::Keep;
+        };
+        let attempt =
+            transport::connect(&c.endpoint, &self.socket.options).and_then(|mut stream| {
+                cx.registry.register(
+                    &mut stream,
+                    self.token,
+                    Interest::READABLE | Interest::WRITABLE,
+                )?;
+                Ok(stream)
+            });
+        match attempt {
+            Ok(stream) => {
+                emit(&self.socket, &self.endpoint, MonitorEvent::ConnectDelayed);
+                // The writable event (even for an instant unix connect) finishes it.
+                self.io = Some(Io::new(stream, None));
+                Status::Keep
+            }
+            Err(e) => self.connection_lost(cx, Lost::Io(e)),
+        }
+    }
+
+    /// Readiness from mio.
+    pub(super) fn on_io(&mut self, cx: &mut Cx<'_>, event: &mio::event::Event) -> Status {
+        let Some(io) = &mut self.io else {
+            return Status::Keep;
+        };
+        let closed = event.is_error() || event.is_read_closed() || event.is_write_closed();
+        io.readable |= event.is_readable() || closed;
+        io.writable |= event.is_writable() || closed;
+        if io.conn.is_none() {
+            if !io.writable {
+                return Status::Keep;
+            }
+            match io.stream.finish_connect() {
+                Ok(false) => {
+                    io.writable = false;
+                    return Status::Keep;
+                }
+                Ok(true) => {
+                    io.conn = Some(Connection::new(
+                        self.socket.options.zmtp_config(self.socket.socket_type),
+                        cx.now,
+                    ));
+                    if let Origin::Connect(c) = &mut self.origin {
+                        c.connected();
+                    }
+                    emit(&self.socket, &self.endpoint, MonitorEvent::Connected);
+                }
+                Err(e) => return self.connection_lost(cx, Lost::Io(e)),
+            }
+        }
+        self.drive(cx)
+    }
+
+    /// A pipe of the session's link changed.
+    pub(super) fn on_pipe(&mut self, cx: &mut Cx<'_>, event: PipeEvent) -> Status {
+        match event {
+            PipeEvent::Readable => {}
+            PipeEvent::Writable => self.in_blocked = false,
+            PipeEvent::Closed => {
+                // If the socket stopped reading, what is decoded from now on is dropped: keep reading.
+                self.gone_hint = true;
+                self.in_blocked = false;
+            }
+        }
+        self.drive(cx)
+    }
+
+    /// A deadline passed: a reconnect, a ZMTP timer or the end of linger.
+    pub(super) fn on_timer(&mut self, cx: &mut Cx<'_>) -> Status {
+        let now = cx.now;
+        if self.closing.flatten().is_some_and(|t| t <= now) {
+            return Status::Remove;
+        }
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            return self.start_connect(cx);
+        }
+        let conn = self.io.as_mut().and_then(|io| io.conn.as_mut());
+        if let Some(conn) = conn {
+            if conn.poll_timeout().is_some_and(|t| t <= now) {
+                if let Err(e) = conn.handle_timeout(now) {
+                    return self.connection_lost(cx, Lost::Protocol(e));
+                }
+            }
+        }
+        self.drive(cx)
+    }
+
+    /// The socket closed: flush for up to `linger`, then end.
+    pub(super) fn close(&mut self, cx: &mut Cx<'_>, linger: Option<Duration>) -> Status {
+        if linger == Some(Duration::ZERO) {
+            return Status::Remove;
+        }
+        self.closing = Some(linger.map(|d| cx.now + d));
+        self.gone_hint = true;
+        self.drive(cx)
+    }
+
+    /// Moves whatever can move now: after creation, or when its budget ran out last turn.
+    pub(super) fn resume(&mut self, cx: &mut Cx<'_>) -> Status {
+        self.drive(cx)
+    }
+
+    /// Whether the socket closed (the session only flushes now).
+    pub(super) fn is_closing(&self) -> bool {
+        self.closing.is_some()
+    }
+
+    /// Whether the listener with this token accepted this session.
+    pub(super) fn accepted_by(&self, listener: Token) -> bool {
+        matches!(self.origin, Origin::Accepted(t) if t == listener)
+    }
+
+    /// Whether the session has nothing left to do: the socket dropped its end and everything it queued is
+    /// written, or it is closing and has no link.
+    pub(super) fn is_done(&mut self) -> bool {
+        let pending = self
+            .io
+            .as_mut()
+            .and_then(|io| io.conn.as_mut())
+            .is_some_and(|c| !c.write_buf().is_empty());
+        let flushed = !pending;
+        match &mut self.end {
+            Some(end) => self.gone_hint && !self.out_partial && flushed && end.reader.is_finished(),
+            None => self.closing.is_some(),
+        }
+    }
+
+    /// Stops listening to the stream and drops everything (the socket sees its link closed).
+    pub(super) fn teardown(&mut self, cx: &mut Cx<'_>) {
+        if let Some(mut io) = self.io.take() {
+            let _ = cx.registry.deregister(&mut io.stream);
+        }
+        self.drop_end(cx);
+    }
+
+    fn drop_end(&mut self, cx: &mut Cx<'_>) {
+        if let Some(end) = self.end.take() {
+            cx.links.remove(&end.id);
+        }
+    }
+
+    /// Moves bytes and frames until nothing more can move now.
+    fn drive(&mut self, cx: &mut Cx<'_>) -> Status {
+        match self.pump(cx) {
+            Ok(true) => Status::Again,
+            Ok(false) => Status::Keep,
+            Err(lost) => self.connection_lost(cx, lost),
+        }
+    }
+
+    /// The body of [`Session::drive`]; `Ok(true)` when the budget ran out with work left.
+    fn pump(&mut self, cx: &mut Cx<'_>) -> Result<bool, Lost> {
+        let (mut reads, mut writes) = (0, 0);
+        loop {
+            if !self.in_blocked {
+                if let Some(peer) = self.decode(cx.now)? {
+                    self.peer_ready(cx, peer);
+                    continue;
+                }
+                self.deliver();
+            }
+            if self.flush_out(&mut writes)? {
+                return Ok(true);
+            }
+            let Some(io) = &mut self.io else {
+                return Ok(false);
+            };
+            if self.in_blocked || !io.readable || io.conn.is_none() {
+                return Ok(false);
+            }
+            if reads == BUDGET {
+                return Ok(true);
+            }
+            reads += 1;
+            match io.fill(cx.scratch) {
+                Ok(0) => return Err(Lost::Eof),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => io.readable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Lost::Io(e)),
+            }
+        }
+    }
+
+    /// Decodes the buffered input into `inbound`, stopping at the handshake's end to return the peer.
+    fn decode(&mut self, now: Instant) -> Result<Option<PeerInfo>, Lost> {
+        let Some(io) = &mut self.io else {
+            return Ok(None);
+        };
+        let Some(conn) = &mut io.conn else {
+            return Ok(None);
+        };
+        if io.pad > 0 {
+            // Still filling a large body; the decoder can do nothing before it is in.
+            return Ok(None);
+        }
+        while let Some(event) = conn
+            .poll_event(&mut io.input, now)
+            .map_err(Lost::Protocol)?
+        {
+            match event {
+                Event::Ready(peer) => return Ok(Some(peer)),
+                Event::Frame(frame) => self.inbound.push_back(frame),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Hands the decoded whole messages to the socket; marks the session blocked if the pipe is full.
+    fn deliver(&mut self) {
+        if self.inbound.is_empty() {
+            return;
+        }
+        let Some(end) = &mut self.end else {
+            self.inbound.clear();
+            return;
+        };
+        if !end.writer.write_batch(&mut self.inbound) {
+            // The socket is gone: nobody will read these.
+            self.inbound.clear();
+            self.gone_hint = true;
+            return;
+        }
+        self.in_blocked = self.inbound.iter().any(|f| !f.more);
+    }
+
+    /// The handshake completed: tell the socket, making the link if the session has none.
+    fn peer_ready(&mut self, cx: &mut Cx<'_>, peer: PeerInfo) {
+        emit(
+            &self.socket,
+            &self.endpoint,
+            MonitorEvent::HandshakeSucceeded,
+        );
+        if let Some(end) = &self.end {
+            self.socket.mailbox.post(Command::PeerReady(end.id, peer));
+            return;
+        }
+        if self.closing.is_some() {
+            return;
+        }
+        let options = &self.socket.options;
+        // The session writes the inbound pipe (RCVHWM), the socket the outbound one (SNDHWM).
+        let (mine, theirs) = pipe::link(options.rcvhwm, options.sndhwm);
+        mine.set_owner(cx.owner.clone());
+        cx.links.insert(mine.id, self.token);
+        self.end = Some(mine);
+        self.socket.mailbox.post(Command::Attach {
+            end: theirs,
+            peer: Some(peer),
+        });
+    }
+
+    /// Moves frames from the pipe into the connection and writes; `Ok(true)` when the write budget ran out
+    /// with the stream still writable.
+    fn flush_out(&mut self, writes: &mut usize) -> Result<bool, Lost> {
+        let Some(Io {
+            stream,
+            conn: Some(conn),
+            writable,
+            ..
+        }) = &mut self.io
+        else {
+            return Ok(false);
+        };
+        loop {
+            if let (true, Some(end)) = (conn.is_ready(), &mut self.end) {
+                while conn.write_buf().len() < OUT_BATCH {
+                    match end.reader.read() {
+                        PipeRead::Frame(frame) => {
+                            self.out_partial = frame.more;
+                            conn.send(frame).map_err(Lost::Protocol)?;
+                        }
+                        PipeRead::Empty => break,
+                        PipeRead::Closed => {
+                            self.gone_hint = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            let out = conn.write_buf();
+            if out.is_empty() || !*writable {
+                return Ok(false);
+            }
+            if *writes == BUDGET {
+                return Ok(true);
+            }
+            *writes += 1;
+            let mut slices = [IoSlice::new(&[]); MAX_IOV];
+            let n = out.chunks_vectored(&mut slices);
+            match stream.write_vectored(&slices[..n]) {
+                Ok(0) => return Err(Lost::Io(io::ErrorKind::WriteZero.into())),
+                Ok(written) => out.advance(written),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => *writable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Lost::Io(e)),
+            }
+        }
+    }
+
+    /// The connection ended (or a connect failed): clean up, then end an accepted session, or schedule a
+    /// reconnect.
+    fn connection_lost(&mut self, cx: &mut Cx<'_>, lost: Lost) -> Status {
+        let (mut established, mut ready) = (false, false);
+        if let Some(mut io) = self.io.take() {
+            if let (Lost::Protocol(_), Some(conn)) = (&lost, &mut io.conn) {
+                // The connection may have queued an ERROR command for the peer: one try, without waiting.
+                let out = conn.write_buf();
+                let mut slices = [IoSlice::new(&[]); MAX_IOV];
+                let n = out.chunks_vectored(&mut slices);
+                let _ = io.stream.write_vectored(&slices[..n]);
+            }
+            let _ = cx.registry.deregister(&mut io.stream);
+            established = io.conn.is_some();
+            ready = io.conn.as_ref().is_some_and(|c| c.peer().is_some());
+        }
+        if established && !ready {
+            let why = match &lost {
+                Lost::Eof => "the peer closed the connection".to_owned(),
+                Lost::Io(e) => e.to_string(),
+                Lost::Protocol(e) => e.to_string(),
+            };
+            emit(
+                &self.socket,
+                &self.endpoint,
+                MonitorEvent::HandshakeFailed(why),
+            );
+        }
+        if established {
+            emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected);
+        }
+        self.inbound.clear();
+        self.in_blocked = false;
+        if self.out_partial {
+            // The rest of a message the peer got only part of: drop it, so the next peer sees whole ones.
+            if let Some(end) = &mut self.end {
+                while let PipeRead::Frame(frame) = end.reader.read() {
+                    if !frame.more {
+                        break;
+                    }
+                }
+            }
+            self.out_partial = false;
+        }
+        let Origin::Connect(c) = &mut self.origin else {
+            return Status::Remove;
+        };
+        let immediate = c.immediate;
+        let delay = c.next_delay();
+        if immediate {
+            self.drop_end(cx);
+        }
+        match delay {
+            Some(delay) => {
+                self.retry_at = Some(cx.now + delay);
+                emit(
+                    &self.socket,
+                    &self.endpoint,
+                    MonitorEvent::ConnectRetried(delay),
+                );
+                Status::Keep
+            }
+            // libzmq: without reconnects a broken connection ends the session; a connect that never
+            // succeeded leaves it idle.
+            None if established => Status::Remove,
+            None => Status::Keep,
+        }
+    }
+}

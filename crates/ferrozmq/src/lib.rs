@@ -1,0 +1,45 @@
+//! # ferrozmq
+//!
+//! A pure-Rust ZeroMQ: libzmq's sockets and semantics, ZMTP 3.1 on the wire (3.0 peers handled as libzmq
+//! does), and no C anywhere in the dependency tree.
+//!
+//! ```text
+//!  user thread                         I/O thread (tcp, ipc)
+//!  Socket ── Pattern ── Links ═pipes═ Session ── zmtp::Connection ── stream
+//!                            ╚═pipes═ Socket (inproc: no encoding, no I/O thread)
+//! ```
+//!
+//! ```
+//! use ferrozmq::{Context, SocketType};
+//! let ctx = Context::new();
+//! let rep = ctx.socket(SocketType::Rep).unwrap();
+//! rep.bind("inproc://example").unwrap();
+//! let req = ctx.socket(SocketType::Req).unwrap();
+//! req.connect("inproc://example").unwrap();
+//! req.send("hello", 0).unwrap();
+//! assert_eq!(rep.recv_bytes(0).unwrap(), "hello");
+//! rep.send("world", 0).unwrap();
+//! assert_eq!(req.recv_bytes(0).unwrap(), "world");
+//! ```
+#![forbid(unsafe_code)]
+
+mod context;
+mod endpoint;
+mod engine;
+mod error;
+mod inproc;
+mod links;
+mod mailbox;
+mod options;
+mod pattern;
+mod pipe;
+mod proxy;
+mod socket;
+mod transport;
+
+pub use context::Context;
+pub use error::{errno, Error, Result};
+pub use options::opt;
+pub use proxy::{proxy, proxy_steerable, ProxyStats, SideStats};
+pub use socket::{poll, PollItem, Socket, DONTWAIT, POLLERR, POLLIN, POLLOUT, SNDMORE};
+pub use zmtp::{Frame, SocketType};

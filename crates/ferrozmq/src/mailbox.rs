@@ -1,0 +1,164 @@
+//! A socket's mailbox: the commands other threads send it, and the signal that wakes a thread blocked in it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use zmtp::PeerInfo;
+
+use crate::pipe::{LinkEnd, LinkId, PipeEvent, PipeOwner};
+
+/// A command for a socket, from its I/O sessions or from inproc peers.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// A new link to a peer; `peer` is known for inproc and accepted connections, and comes later through
+    /// [`Command::PeerReady`] for a link made at connect time.
+    Attach {
+        /// The socket's end of the link.
+        end: LinkEnd,
+        /// Who is at the other end, when known.
+        peer: Option<PeerInfo>,
+    },
+    /// The peer at the other end of a link completed its handshake (again, after a reconnect).
+    PeerReady(LinkId, PeerInfo),
+    /// A pipe of a link changed.
+    Pipe(LinkId, PipeEvent),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    commands: Vec<Command>,
+    waiting: bool,
+    terminated: bool,
+    /// Pollers waiting on this socket among others.
+    watchers: Vec<Arc<Waiter>>,
+}
+
+/// What a poller over several sockets waits on: every mailbox it watches signals it.
+#[derive(Debug, Default)]
+pub(crate) struct Waiter {
+    signaled: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Waiter {
+    fn signal(&self) {
+        *self.signaled.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.wake.notify_all();
+    }
+
+    /// Blocks until signaled or `deadline` passes, then clears the signal.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) {
+        let mut signaled = self.signaled.lock().unwrap_or_else(|e| e.into_inner());
+        while !*signaled {
+            signaled = match deadline {
+                None => self.wake.wait(signaled).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        break;
+                    }
+                    self.wake
+                        .wait_timeout(signaled, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+        *signaled = false;
+    }
+}
+
+/// The mailbox; also the [`PipeOwner`] of every link end its socket holds.
+#[derive(Debug, Default)]
+pub(crate) struct Mailbox {
+    state: Mutex<State>,
+    wake: Condvar,
+    /// Set whenever commands are posted, so the owner can skip the lock when there are none.
+    pending: AtomicBool,
+    /// Set once the context is terminated; read without the lock on every call.
+    terminated: AtomicBool,
+}
+
+impl Mailbox {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Posts a command and wakes the owner if it is waiting.
+    pub(crate) fn post(&self, command: Command) {
+        let mut s = self.lock();
+        s.commands.push(command);
+        self.pending.store(true, Ordering::Release);
+        if s.waiting {
+            s.waiting = false;
+            self.wake.notify_all();
+        }
+        for w in &s.watchers {
+            w.signal();
+        }
+    }
+
+    /// Signals `waiter` on every command posted from now on, until [`Mailbox::unwatch`].
+    pub(crate) fn watch(&self, waiter: &Arc<Waiter>) {
+        self.lock().watchers.push(waiter.clone());
+    }
+
+    /// Stops signaling `waiter`.
+    pub(crate) fn unwatch(&self, waiter: &Arc<Waiter>) {
+        self.lock().watchers.retain(|w| !Arc::ptr_eq(w, waiter));
+    }
+
+    /// Moves every posted command into `into`; cheap when there are none.
+    pub(crate) fn take(&self, into: &mut Vec<Command>) {
+        if !self.pending.swap(false, Ordering::Acquire) {
+            return;
+        }
+        into.append(&mut self.lock().commands);
+    }
+
+    /// Marks the context terminated and wakes the owner.
+    pub(crate) fn terminate(&self) {
+        let mut s = self.lock();
+        s.terminated = true;
+        self.terminated.store(true, Ordering::Release);
+        self.pending.store(true, Ordering::Release);
+        self.wake.notify_all();
+        for w in &s.watchers {
+            w.signal();
+        }
+    }
+
+    /// True once the context was terminated.
+    pub(crate) fn is_terminated(&self) -> bool {
+        self.terminated.load(Ordering::Acquire)
+    }
+
+    /// Blocks until a command is posted, the context is terminated or `deadline` passes.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) {
+        let mut s = self.lock();
+        while s.commands.is_empty() && !s.terminated {
+            s.waiting = true;
+            s = match deadline {
+                None => self.wake.wait(s).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        break;
+                    }
+                    self.wake
+                        .wait_timeout(s, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+        s.waiting = false;
+    }
+}
+
+impl PipeOwner for Mailbox {
+    fn pipe_event(&self, id: LinkId, event: PipeEvent) {
+        self.post(Command::Pipe(id, event));
+    }
+}

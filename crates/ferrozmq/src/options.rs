@@ -1,0 +1,219 @@
+//! Socket options: libzmq's option numbers and the values a socket holds.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::error::{Error, Result};
+
+/// libzmq's socket option numbers (`ZMQ_*` in `zmq.h`).
+pub mod opt {
+    /// Routing id of the socket (`ZMQ_ROUTING_ID`, alias `ZMQ_IDENTITY`).
+    pub const ROUTING_ID: i32 = 5;
+    /// Add a subscription prefix (SUB, XSUB).
+    pub const SUBSCRIBE: i32 = 6;
+    /// Remove a subscription prefix (SUB, XSUB).
+    pub const UNSUBSCRIBE: i32 = 7;
+    /// More frames of this message follow (read-only).
+    pub const RCVMORE: i32 = 13;
+    /// Socket type (read-only).
+    pub const TYPE: i32 = 16;
+    /// How long close waits for pending messages, ms; -1 forever.
+    pub const LINGER: i32 = 17;
+    /// Initial reconnect interval, ms; -1 never reconnects.
+    pub const RECONNECT_IVL: i32 = 18;
+    /// Listen backlog.
+    pub const BACKLOG: i32 = 19;
+    /// Largest reconnect interval, ms; 0 keeps RECONNECT_IVL.
+    pub const RECONNECT_IVL_MAX: i32 = 21;
+    /// Largest inbound message, bytes; -1 unlimited.
+    pub const MAXMSGSIZE: i32 = 22;
+    /// Outbound high-water mark, messages; 0 unlimited.
+    pub const SNDHWM: i32 = 23;
+    /// Inbound high-water mark, messages; 0 unlimited.
+    pub const RCVHWM: i32 = 24;
+    /// Receive timeout, ms; -1 forever.
+    pub const RCVTIMEO: i32 = 27;
+    /// Send timeout, ms; -1 forever.
+    pub const SNDTIMEO: i32 = 28;
+    /// The endpoint last bound or connected, resolved (read-only).
+    pub const LAST_ENDPOINT: i32 = 32;
+    /// Queue messages only to completed connections.
+    pub const IMMEDIATE: i32 = 39;
+    /// Use IPv6 as well as IPv4.
+    pub const IPV6: i32 = 42;
+    /// Handshake timeout, ms; 0 none.
+    pub const HANDSHAKE_IVL: i32 = 66;
+    /// Interval between PINGs, ms; 0 none.
+    pub const HEARTBEAT_IVL: i32 = 75;
+    /// TTL sent with PINGs, ms.
+    pub const HEARTBEAT_TTL: i32 = 76;
+    /// How long to wait for traffic after a PING, ms.
+    pub const HEARTBEAT_TIMEOUT: i32 = 77;
+}
+
+/// The options of one socket, as libzmq defaults them.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) sndhwm: usize,
+    pub(crate) rcvhwm: usize,
+    /// `None` waits forever.
+    pub(crate) linger: Option<Duration>,
+    pub(crate) sndtimeo: Option<Duration>,
+    pub(crate) rcvtimeo: Option<Duration>,
+    pub(crate) routing_id: Bytes,
+    /// `None` never reconnects.
+    pub(crate) reconnect_ivl: Option<Duration>,
+    pub(crate) reconnect_ivl_max: Duration,
+    pub(crate) max_msg_size: Option<u64>,
+    pub(crate) immediate: bool,
+    pub(crate) ipv6: bool,
+    pub(crate) backlog: i32,
+    pub(crate) handshake_ivl: Option<Duration>,
+    pub(crate) heartbeat_ivl: Option<Duration>,
+    pub(crate) heartbeat_ttl: Option<Duration>,
+    pub(crate) heartbeat_timeout: Option<Duration>,
+    pub(crate) last_endpoint: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            linger: None,
+            sndtimeo: None,
+            rcvtimeo: None,
+            routing_id: Bytes::new(),
+            reconnect_ivl: Some(Duration::from_millis(100)),
+            reconnect_ivl_max: Duration::ZERO,
+            max_msg_size: None,
+            immediate: false,
+            ipv6: false,
+            backlog: 100,
+            handshake_ivl: Some(Duration::from_secs(30)),
+            heartbeat_ivl: None,
+            heartbeat_ttl: None,
+            heartbeat_timeout: None,
+            last_endpoint: String::new(),
+        }
+    }
+}
+
+/// A millisecond value where a negative number means "none" (forever, never).
+fn ms_or_none(v: i64) -> Option<Duration> {
+    u64::try_from(v).ok().map(Duration::from_millis)
+}
+
+/// A millisecond value where zero means "none".
+fn ms_nonzero(v: i64) -> Result<Option<Duration>> {
+    match v {
+        0 => Ok(None),
+        v if v > 0 => Ok(Some(Duration::from_millis(v as u64))),
+        _ => Err(Error::invalid("the value must not be negative")),
+    }
+}
+
+fn to_ms(d: Option<Duration>, none: i64) -> i64 {
+    d.map_or(none, |d| d.as_millis().min(i64::MAX as u128) as i64)
+}
+
+fn count(v: i64) -> Result<usize> {
+    usize::try_from(v).map_err(|_| Error::invalid("the value must not be negative"))
+}
+
+fn flag(v: i64) -> Result<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::invalid("the value must be 0 or 1")),
+    }
+}
+
+impl Options {
+    /// Sets an integer option this struct holds; `Ok(false)` if the option is not one of them.
+    pub(crate) fn set_int(&mut self, option: i32, v: i64) -> Result<bool> {
+        match option {
+            opt::SNDHWM => self.sndhwm = count(v)?,
+            opt::RCVHWM => self.rcvhwm = count(v)?,
+            opt::LINGER => self.linger = ms_or_none(v),
+            opt::SNDTIMEO => self.sndtimeo = ms_or_none(v),
+            opt::RCVTIMEO => self.rcvtimeo = ms_or_none(v),
+            opt::RECONNECT_IVL => self.reconnect_ivl = ms_or_none(v),
+            opt::RECONNECT_IVL_MAX => {
+                self.reconnect_ivl_max = Duration::from_millis(count(v)? as u64);
+            }
+            opt::MAXMSGSIZE => self.max_msg_size = u64::try_from(v).ok(),
+            opt::IMMEDIATE => self.immediate = flag(v)?,
+            opt::IPV6 => self.ipv6 = flag(v)?,
+            opt::BACKLOG => {
+                self.backlog = i32::try_from(v).map_err(|_| Error::invalid("backlog too large"))?
+            }
+            opt::HANDSHAKE_IVL => self.handshake_ivl = ms_nonzero(v)?,
+            opt::HEARTBEAT_IVL => self.heartbeat_ivl = ms_nonzero(v)?,
+            opt::HEARTBEAT_TTL => self.heartbeat_ttl = ms_nonzero(v)?,
+            opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads an integer option this struct holds; `None` if the option is not one of them.
+    pub(crate) fn get_int(&self, option: i32) -> Option<i64> {
+        Some(match option {
+            opt::SNDHWM => self.sndhwm as i64,
+            opt::RCVHWM => self.rcvhwm as i64,
+            opt::LINGER => to_ms(self.linger, -1),
+            opt::SNDTIMEO => to_ms(self.sndtimeo, -1),
+            opt::RCVTIMEO => to_ms(self.rcvtimeo, -1),
+            opt::RECONNECT_IVL => to_ms(self.reconnect_ivl, -1),
+            opt::RECONNECT_IVL_MAX => to_ms(Some(self.reconnect_ivl_max), 0),
+            opt::MAXMSGSIZE => self
+                .max_msg_size
+                .map_or(-1, |v| v.min(i64::MAX as u64) as i64),
+            opt::IMMEDIATE => self.immediate as i64,
+            opt::IPV6 => self.ipv6 as i64,
+            opt::BACKLOG => self.backlog as i64,
+            opt::HANDSHAKE_IVL => to_ms(self.handshake_ivl, 0),
+            opt::HEARTBEAT_IVL => to_ms(self.heartbeat_ivl, 0),
+            opt::HEARTBEAT_TTL => to_ms(self.heartbeat_ttl, 0),
+            opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
+            _ => return None,
+        })
+    }
+
+    /// Sets a binary option this struct holds; `Ok(false)` if the option is not one of them.
+    pub(crate) fn set_bytes(&mut self, option: i32, v: &[u8]) -> Result<bool> {
+        match option {
+            opt::ROUTING_ID => {
+                if v.is_empty() || v.len() > 255 {
+                    return Err(Error::invalid("a routing id is 1 to 255 bytes"));
+                }
+                self.routing_id = Bytes::copy_from_slice(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads a binary option this struct holds; `None` if the option is not one of them.
+    pub(crate) fn get_bytes(&self, option: i32) -> Option<Vec<u8>> {
+        Some(match option {
+            opt::ROUTING_ID => self.routing_id.to_vec(),
+            opt::LAST_ENDPOINT => self.last_endpoint.as_bytes().to_vec(),
+            _ => return None,
+        })
+    }
+
+    /// The ZMTP configuration for a new connection of a socket of this type.
+    pub(crate) fn zmtp_config(&self, socket_type: zmtp::SocketType) -> zmtp::Config {
+        let mut c = zmtp::Config::new(socket_type);
+        c.routing_id = self.routing_id.clone();
+        c.max_msg_size = self.max_msg_size;
+        c.heartbeat_ivl = self.heartbeat_ivl;
+        c.heartbeat_ttl = self.heartbeat_ttl;
+        c.heartbeat_timeout = self.heartbeat_timeout;
+        c.handshake_ivl = self.handshake_ivl;
+        c
+    }
+}

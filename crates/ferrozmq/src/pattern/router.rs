@@ -1,0 +1,269 @@
+//! ROUTER (libzmq's `router_t`): every message received is prefixed with its peer's routing id; every message
+//! sent starts with the routing id of the peer it goes to.
+//!
+//! A link gets its routing id when its peer is ready: the id the peer announced, or else a generated 5-byte
+//! id (`0x00` + a counter starting at a random value). Until then, and for a peer announcing an id already in
+//! use, the link is neither read nor written. A message for an unknown or full peer is dropped, or refused
+//! with ROUTER_MANDATORY.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use zmtp::Frame;
+
+use super::fq::FairQueue;
+use super::{int_option, random_u32, Pattern, SendError};
+use crate::error::Error;
+use crate::links::Links;
+use crate::pipe::LinkId;
+
+/// `ZMQ_ROUTER_MANDATORY`: refuse messages for unknown or full peers instead of dropping them.
+const ROUTER_MANDATORY: i32 = 33;
+
+/// The ROUTER pattern.
+#[derive(Debug)]
+pub(crate) struct Router {
+    fq: FairQueue,
+    /// The link of each routing id.
+    links_by_id: HashMap<Bytes, LinkId>,
+    /// The routing id of each identified link.
+    ids: HashMap<LinkId, Bytes>,
+    /// The counter in the next generated routing id.
+    next_id: u32,
+    /// The first frame of the message whose routing id recv just returned.
+    prefetched: Option<Frame>,
+    /// Inside a message being received.
+    more_in: bool,
+    /// Inside a message being sent, with its link (`None`: the message is dropped).
+    sending: Option<Option<LinkId>>,
+    /// ROUTER_MANDATORY.
+    mandatory: bool,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self {
+            fq: FairQueue::default(),
+            links_by_id: HashMap::new(),
+            ids: HashMap::new(),
+            next_id: random_u32(),
+            prefetched: None,
+            more_in: false,
+            sending: None,
+            mandatory: false,
+        }
+    }
+}
+
+impl Router {
+    /// The routing id for a link whose peer announced `announced`.
+    fn routing_id(&mut self, announced: Option<Bytes>) -> Bytes {
+        if let Some(id) = announced.filter(|r| !r.is_empty()) {
+            return id;
+        }
+        let mut id = vec![0];
+        id.extend_from_slice(&self.next_id.to_be_bytes());
+        self.next_id = self.next_id.wrapping_add(1);
+        id.into()
+    }
+}
+
+impl Pattern for Router {
+    fn attach(&mut self, _id: LinkId, _links: &mut Links) {}
+
+    fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
+        if self.ids.contains_key(&id) {
+            // A reconnect: the peer keeps its routing id, as libzmq assumes.
+            return;
+        }
+        let routing_id = self.routing_id(links.peer(id).and_then(|p| p.routing_id.clone()));
+        if self.links_by_id.contains_key(&routing_id) {
+            return;
+        }
+        self.links_by_id.insert(routing_id.clone(), id);
+        self.ids.insert(id, routing_id);
+        self.fq.attach(id);
+    }
+
+    fn detach(&mut self, id: LinkId) {
+        self.fq.detach(id);
+        if let Some(routing_id) = self.ids.remove(&id) {
+            self.links_by_id.remove(&routing_id);
+        }
+        if self.sending == Some(Some(id)) {
+            self.sending = Some(None);
+        }
+    }
+
+    fn read_activated(&mut self, id: LinkId) {
+        self.fq.activate(id);
+    }
+
+    fn write_activated(&mut self, _id: LinkId) {}
+
+    fn send(&mut self, frame: Frame, links: &mut Links) -> Result<(), SendError> {
+        if let Some(target) = self.sending {
+            let more = frame.more;
+            if let Some(id) = target {
+                if links.write(id, frame).is_err() {
+                    self.sending = Some(None);
+                }
+            }
+            if !more {
+                self.sending = None;
+            }
+            return Ok(());
+        }
+        // The routing id frame; one without a message after it is ignored.
+        if !frame.more {
+            return Ok(());
+        }
+        let target = self.links_by_id.get(&frame.data).copied();
+        let writable = target.filter(|&id| links.can_write(id));
+        if self.mandatory && writable.is_none() {
+            let error = if target.is_some() {
+                Error::Again
+            } else {
+                Error::HostUnreachable
+            };
+            return Err(SendError { error, frame });
+        }
+        self.sending = Some(writable);
+        Ok(())
+    }
+
+    fn recv(&mut self, links: &mut Links) -> Result<Frame, Error> {
+        if let Some(frame) = self.prefetched.take() {
+            self.more_in = frame.more;
+            return Ok(frame);
+        }
+        let (id, frame) = self.fq.recv(links).ok_or(Error::Again)?;
+        if self.more_in {
+            self.more_in = frame.more;
+            return Ok(frame);
+        }
+        let routing_id = self.ids.get(&id).cloned().unwrap_or_default();
+        self.prefetched = Some(frame);
+        self.more_in = true;
+        Ok(Frame::new(routing_id).with_more(true))
+    }
+
+    fn has_in(&mut self, links: &mut Links) -> bool {
+        self.more_in || self.fq.has_in(links)
+    }
+
+    fn has_out(&mut self, links: &mut Links) -> bool {
+        !self.mandatory || self.ids.keys().any(|&id| links.can_write(id))
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {
+        match option {
+            ROUTER_MANDATORY => self.mandatory = int_option(value)? != 0,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{frames, Peer};
+    use super::*;
+    use crate::pipe::link;
+    use zmtp::{PeerInfo, SocketType};
+
+    fn peer(
+        links: &mut Links,
+        r: &mut Router,
+        hwm: usize,
+        routing_id: Option<&'static str>,
+    ) -> Peer {
+        let info = PeerInfo {
+            socket_type: SocketType::Dealer,
+            routing_id: routing_id.map(|r| Bytes::from_static(r.as_bytes())),
+            metadata: Default::default(),
+            version: (3, 1),
+        };
+        let (near, far) = link(hwm, 0);
+        let id = links.insert(near, Some(info));
+        r.attach(id, links);
+        r.peer_ready(id, links);
+        Peer::wrap(id, far)
+    }
+
+    fn recv_msg(r: &mut Router, links: &mut Links) -> Vec<Bytes> {
+        let mut msg = Vec::new();
+        loop {
+            let f = r.recv(links).unwrap();
+            msg.push(f.data);
+            if !f.more {
+                return msg;
+            }
+        }
+    }
+
+    fn send(r: &mut Router, links: &mut Links, parts: &[&str]) -> Result<(), Error> {
+        for f in frames(parts) {
+            r.send(f, links).map_err(|e| e.error)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn recv_prefixes_routing_id_and_send_routes_by_it() {
+        let mut links = Links::default();
+        let mut r = Router::default();
+        let mut a = peer(&mut links, &mut r, 0, Some("alice"));
+        let mut b = peer(&mut links, &mut r, 0, None);
+        a.send(&["", "hi"]);
+        let msg = recv_msg(&mut r, &mut links);
+        assert_eq!(msg, ["alice", "", "hi"]);
+        b.send(&["anon"]);
+        let msg = recv_msg(&mut r, &mut links);
+        assert_eq!((msg[0].len(), msg[0][0], &msg[1][..]), (5, 0, &b"anon"[..]));
+        r.send(Frame::new(msg[0].clone()).with_more(true), &mut links)
+            .unwrap();
+        r.send(Frame::new("to b"), &mut links).unwrap();
+        send(&mut r, &mut links, &["alice", "", "to a"]).unwrap();
+        send(&mut r, &mut links, &["nobody", "lost"]).unwrap();
+        assert_eq!(a.recv_msg(), Some(vec!["".into(), "to a".into()]));
+        assert_eq!(b.recv_msg(), Some(vec!["to b".into()]));
+    }
+
+    #[test]
+    fn generated_ids_count_up_and_duplicates_are_ignored() {
+        let mut links = Links::default();
+        let mut r = Router::default();
+        let first = r.routing_id(None);
+        let second = r.routing_id(Some(Bytes::new()));
+        let n = |id: &Bytes| u32::from_be_bytes([id[1], id[2], id[3], id[4]]);
+        assert_eq!(n(&second), n(&first).wrapping_add(1));
+        peer(&mut links, &mut r, 0, Some("same"));
+        let mut dup = peer(&mut links, &mut r, 0, Some("same"));
+        dup.send(&["ignored"]);
+        assert!(matches!(r.recv(&mut links), Err(Error::Again)));
+    }
+
+    #[test]
+    fn full_peer_drops_or_refuses_with_mandatory() {
+        let mut links = Links::default();
+        let mut r = Router::default();
+        let mut a = peer(&mut links, &mut r, 1, Some("a"));
+        send(&mut r, &mut links, &["a", "1"]).unwrap();
+        send(&mut r, &mut links, &["a", "2"]).unwrap();
+        assert!(r
+            .set_option(ROUTER_MANDATORY, &1i64.to_ne_bytes(), &mut links)
+            .unwrap());
+        assert!(matches!(
+            send(&mut r, &mut links, &["a", "3"]),
+            Err(Error::Again)
+        ));
+        assert!(matches!(
+            send(&mut r, &mut links, &["zz", "3"]),
+            Err(Error::HostUnreachable)
+        ));
+        assert!(!r.has_out(&mut links));
+        assert_eq!(a.recv_msg(), Some(vec!["1".into()]));
+        assert_eq!(a.recv_msg(), None);
+    }
+}

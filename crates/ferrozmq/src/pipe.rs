@@ -1,0 +1,436 @@
+//! Pipes: one-way queues of frames, bounded by a high-water mark in messages, between a socket and its peer
+//! (a session in the I/O thread or, for inproc, another socket).
+//!
+//! A *link* is two pipes, one each way, created together by [`link`]; each end is a [`LinkEnd`] that reads one
+//! pipe and writes the other. Frames of a message become visible to the reader only when its last frame is
+//! written, so a reader never sees half a message. The reader takes every complete message in one lock (its
+//! prefetch), so the steady state costs one lock per batch on the read side.
+//!
+//! Wake-ups follow libzmq's `activate_read` / `activate_write`: a reader that found the pipe empty is told
+//! [`PipeEvent::Readable`] once when a message arrives; a writer that found it full is told
+//! [`PipeEvent::Writable`] once when the reader drains it; each side is told [`PipeEvent::Closed`] when the
+//! other end goes away. Events reach the end's owner through [`PipeOwner`], with the link's id.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use zmtp::Frame;
+
+/// Identifies a link, unique in the process; both ends' owners know it by the same id.
+pub(crate) type LinkId = u64;
+
+/// What happened to a pipe, as told to the owner of one of its ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PipeEvent {
+    /// The pipe the owner reads has a message again.
+    Readable,
+    /// The pipe the owner writes has room again.
+    Writable,
+    /// The other end of the link was closed.
+    Closed,
+}
+
+/// Who is told about events on the pipes of a link end.
+pub(crate) trait PipeOwner: Send + Sync {
+    /// Called without any pipe lock held.
+    fn pipe_event(&self, id: LinkId, event: PipeEvent);
+}
+
+/// Why a write was refused.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// The pipe holds its high-water mark of messages; the frame is handed back.
+    Full(Frame),
+    /// The reader is gone; the frame is handed back.
+    Closed(Frame),
+}
+
+/// What a read found.
+#[derive(Debug)]
+pub(crate) enum Read {
+    /// The next frame.
+    Frame(Frame),
+    /// Nothing yet; the owner will be told [`PipeEvent::Readable`].
+    Empty,
+    /// The writer is gone and everything it sent has been read.
+    Closed,
+}
+
+type Notify = Option<(Arc<dyn PipeOwner>, LinkId)>;
+
+#[derive(Default)]
+struct Queue {
+    frames: VecDeque<Frame>,
+    /// Leading frames that form complete messages.
+    committed: usize,
+    /// Complete messages queued.
+    msgs: usize,
+    /// High-water mark in messages; 0 is unlimited.
+    hwm: usize,
+    reader_waiting: bool,
+    writer_waiting: bool,
+    reader_closed: bool,
+    writer_closed: bool,
+    reader: Notify,
+    writer: Notify,
+}
+
+#[derive(Default)]
+struct Pipe {
+    queue: Mutex<Queue>,
+}
+
+impl Pipe {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A panic while holding the lock leaves the queue consistent: every update is a single step.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn notify(target: Notify, event: PipeEvent) {
+    if let Some((owner, id)) = target {
+        owner.pipe_event(id, event);
+    }
+}
+
+/// The reading end of a pipe.
+pub(crate) struct PipeReader {
+    pipe: Arc<Pipe>,
+    local: VecDeque<Frame>,
+}
+
+impl PipeReader {
+    /// Reads the next frame.
+    pub(crate) fn read(&mut self) -> Read {
+        if let Some(frame) = self.local.pop_front() {
+            return Read::Frame(frame);
+        }
+        let pipe = self.pipe.clone();
+        let mut q = pipe.lock();
+        if q.committed == 0 {
+            return if q.writer_closed {
+                Read::Closed
+            } else {
+                q.reader_waiting = true;
+                Read::Empty
+            };
+        }
+        Self::prefetch(&mut self.local, q);
+        match self.local.pop_front() {
+            Some(frame) => Read::Frame(frame),
+            None => Read::Empty,
+        }
+    }
+
+    /// True when a whole message can be read now; otherwise the owner will be told when one can.
+    pub(crate) fn check_read(&mut self) -> bool {
+        if !self.local.is_empty() {
+            return true;
+        }
+        let mut q = self.pipe.lock();
+        if q.committed > 0 {
+            return true;
+        }
+        q.reader_waiting = true;
+        false
+    }
+
+    /// True when the writer is gone and nothing is left to read.
+    pub(crate) fn is_finished(&mut self) -> bool {
+        self.local.is_empty() && {
+            let q = self.pipe.lock();
+            q.writer_closed && q.committed == 0
+        }
+    }
+
+    /// Moves every complete message into the local buffer, then wakes a writer that waits for room.
+    fn prefetch(local: &mut VecDeque<Frame>, mut q: MutexGuard<'_, Queue>) {
+        if q.committed == q.frames.len() {
+            if local.is_empty() {
+                std::mem::swap(local, &mut q.frames);
+            } else {
+                local.append(&mut q.frames);
+            }
+        } else {
+            let n = q.committed;
+            local.extend(q.frames.drain(..n));
+        }
+        q.committed = 0;
+        q.msgs = 0;
+        let wake = if q.writer_waiting {
+            q.writer_waiting = false;
+            q.writer.clone()
+        } else {
+            None
+        };
+        drop(q);
+        notify(wake, PipeEvent::Writable);
+    }
+}
+
+impl Drop for PipeReader {
+    fn drop(&mut self) {
+        let mut q = self.pipe.lock();
+        q.reader_closed = true;
+        q.frames.clear();
+        q.committed = 0;
+        q.msgs = 0;
+        let target = if q.writer_closed {
+            None
+        } else {
+            q.writer.take()
+        };
+        drop(q);
+        notify(target, PipeEvent::Closed);
+    }
+}
+
+/// The writing end of a pipe.
+pub(crate) struct PipeWriter {
+    pipe: Arc<Pipe>,
+    /// True between the first and the last frame of a message.
+    in_message: bool,
+}
+
+impl PipeWriter {
+    /// Writes one frame. The high-water mark is checked only at the first frame of a message, so a message
+    /// that was started is always finished.
+    pub(crate) fn write(&mut self, frame: Frame) -> Result<(), WriteError> {
+        let mut q = self.pipe.lock();
+        if q.reader_closed {
+            return Err(WriteError::Closed(frame));
+        }
+        if !self.in_message && q.hwm > 0 && q.msgs >= q.hwm {
+            q.writer_waiting = true;
+            return Err(WriteError::Full(frame));
+        }
+        let last = !frame.more;
+        q.frames.push_back(frame);
+        self.in_message = !last;
+        if !last {
+            return Ok(());
+        }
+        q.committed = q.frames.len();
+        q.msgs += 1;
+        let wake = if q.reader_waiting {
+            q.reader_waiting = false;
+            q.reader.clone()
+        } else {
+            None
+        };
+        drop(q);
+        notify(wake, PipeEvent::Readable);
+        Ok(())
+    }
+
+    /// Writes whole messages from the front of `frames` in one lock, until the pipe is full; a trailing
+    /// incomplete message stays in `frames`. Returns false if the reader is gone.
+    pub(crate) fn write_batch(&mut self, frames: &mut VecDeque<Frame>) -> bool {
+        let mut q = self.pipe.lock();
+        if q.reader_closed {
+            frames.clear();
+            return false;
+        }
+        let before = q.msgs;
+        while let Some(end) = frames.iter().position(|f| !f.more) {
+            if !self.in_message && q.hwm > 0 && q.msgs >= q.hwm {
+                q.writer_waiting = true;
+                break;
+            }
+            q.frames.extend(frames.drain(..=end));
+            q.committed = q.frames.len();
+            q.msgs += 1;
+        }
+        let wake = if q.msgs > before && q.reader_waiting {
+            q.reader_waiting = false;
+            q.reader.clone()
+        } else {
+            None
+        };
+        drop(q);
+        notify(wake, PipeEvent::Readable);
+        true
+    }
+
+    /// True when a new message may be written now; otherwise the owner will be told when it may.
+    pub(crate) fn check_write(&mut self) -> bool {
+        let mut q = self.pipe.lock();
+        if q.reader_closed {
+            return false;
+        }
+        if q.hwm > 0 && q.msgs >= q.hwm {
+            q.writer_waiting = true;
+            return false;
+        }
+        true
+    }
+}
+
+impl Drop for PipeWriter {
+    fn drop(&mut self) {
+        let mut q = self.pipe.lock();
+        q.writer_closed = true;
+        let committed = q.committed;
+        q.frames.truncate(committed);
+        let target = if q.reader_closed {
+            None
+        } else {
+            q.reader.take()
+        };
+        drop(q);
+        notify(target, PipeEvent::Closed);
+    }
+}
+
+/// One end of a link: reads the pipe coming in, writes the pipe going out.
+pub(crate) struct LinkEnd {
+    /// The link's process-wide id.
+    pub(crate) id: LinkId,
+    /// The pipe from the other end to this one.
+    pub(crate) reader: PipeReader,
+    /// The pipe from this end to the other one.
+    pub(crate) writer: PipeWriter,
+}
+
+impl std::fmt::Debug for LinkEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkEnd")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LinkEnd {
+    /// Names who is told about this end's events (the reader's `Readable`, the writer's `Writable`, `Closed`).
+    pub(crate) fn set_owner(&self, owner: Arc<dyn PipeOwner>) {
+        self.reader.pipe.lock().reader = Some((owner.clone(), self.id));
+        self.writer.pipe.lock().writer = Some((owner, self.id));
+    }
+}
+
+static NEXT_LINK: AtomicU64 = AtomicU64::new(1);
+
+/// Creates a link: the first end writes with high-water mark `a_to_b_hwm`, the second with `b_to_a_hwm`.
+pub(crate) fn link(a_to_b_hwm: usize, b_to_a_hwm: usize) -> (LinkEnd, LinkEnd) {
+    let id = NEXT_LINK.fetch_add(1, Ordering::Relaxed);
+    let ab = Arc::new(Pipe::default());
+    let ba = Arc::new(Pipe::default());
+    ab.lock().hwm = a_to_b_hwm;
+    ba.lock().hwm = b_to_a_hwm;
+    let end = |read: &Arc<Pipe>, write: &Arc<Pipe>| LinkEnd {
+        id,
+        reader: PipeReader {
+            pipe: read.clone(),
+            local: VecDeque::new(),
+        },
+        writer: PipeWriter {
+            pipe: write.clone(),
+            in_message: false,
+        },
+    };
+    (end(&ba, &ab), end(&ab, &ba))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(LinkId, PipeEvent)>>);
+    impl PipeOwner for Recorder {
+        fn pipe_event(&self, id: LinkId, event: PipeEvent) {
+            self.0.lock().unwrap().push((id, event));
+        }
+    }
+
+    fn frame(s: &'static str, more: bool) -> Frame {
+        Frame::new(s).with_more(more)
+    }
+
+    #[test]
+    fn multipart_is_visible_only_when_complete() {
+        let (mut a, mut b) = link(0, 0);
+        a.writer.write(frame("x", true)).unwrap();
+        assert!(matches!(b.reader.read(), Read::Empty));
+        a.writer.write(frame("y", false)).unwrap();
+        assert!(matches!(b.reader.read(), Read::Frame(f) if f.data == "x" && f.more));
+        assert!(matches!(b.reader.read(), Read::Frame(f) if f.data == "y" && !f.more));
+        assert!(matches!(b.reader.read(), Read::Empty));
+    }
+
+    #[test]
+    fn hwm_blocks_new_messages_and_drain_wakes_writer() {
+        let (mut a, mut b) = link(2, 0);
+        let rec = Arc::new(Recorder::default());
+        a.set_owner(rec.clone());
+        a.writer.write(frame("1", false)).unwrap();
+        a.writer.write(frame("2", false)).unwrap();
+        assert!(matches!(
+            a.writer.write(frame("3", false)),
+            Err(WriteError::Full(_))
+        ));
+        assert!(matches!(b.reader.read(), Read::Frame(_)));
+        assert_eq!(
+            rec.0.lock().unwrap().as_slice(),
+            &[(a.id, PipeEvent::Writable)]
+        );
+        a.writer.write(frame("3", false)).unwrap();
+    }
+
+    #[test]
+    fn reader_is_woken_once_after_finding_empty() {
+        let (mut a, mut b) = link(0, 0);
+        let rec = Arc::new(Recorder::default());
+        b.set_owner(rec.clone());
+        assert!(matches!(b.reader.read(), Read::Empty));
+        a.writer.write(frame("1", false)).unwrap();
+        a.writer.write(frame("2", false)).unwrap();
+        assert_eq!(rec.0.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn closing_writer_lets_reader_drain_then_reports_closed() {
+        let (a, mut b) = link(0, 0);
+        let rec = Arc::new(Recorder::default());
+        b.set_owner(rec.clone());
+        let LinkEnd {
+            mut writer, reader, ..
+        } = a;
+        writer.write(frame("kept", false)).unwrap();
+        writer.write(frame("lost", true)).unwrap();
+        drop(writer);
+        drop(reader);
+        assert!(matches!(b.reader.read(), Read::Frame(f) if f.data == "kept"));
+        assert!(matches!(b.reader.read(), Read::Closed));
+        assert!(matches!(
+            b.writer.write(frame("x", false)),
+            Err(WriteError::Closed(_))
+        ));
+        assert_eq!(
+            rec.0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|e| e.1 == PipeEvent::Closed)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn batch_write_stops_at_hwm_and_keeps_partial_message() {
+        let (mut a, mut b) = link(2, 0);
+        let mut batch: VecDeque<Frame> = [
+            frame("1", false),
+            frame("2a", true),
+            frame("2b", false),
+            frame("3", false),
+            frame("4", true),
+        ]
+        .into();
+        assert!(a.writer.write_batch(&mut batch));
+        assert_eq!(batch.len(), 2);
+        assert!(matches!(b.reader.read(), Read::Frame(f) if f.data == "1"));
+    }
+}

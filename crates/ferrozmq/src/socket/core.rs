@@ -1,0 +1,144 @@
+//! The state behind a socket: its pattern, its links and the commands that change them.
+
+use std::sync::Arc;
+
+use zmtp::{Frame, PeerInfo, SocketType};
+
+use crate::error::Result;
+use crate::links::Links;
+use crate::mailbox::{Command, Mailbox};
+use crate::options::Options;
+use crate::pattern::{self, Pattern};
+use crate::pipe::{LinkEnd, LinkId, PipeEvent};
+
+/// What a socket holds between calls; the user thread owns it, other threads reach it only through the
+/// mailbox.
+#[derive(Debug)]
+pub(crate) struct Core {
+    pub(crate) socket_type: SocketType,
+    pub(crate) options: Options,
+    pub(crate) pattern: Box<dyn Pattern>,
+    pub(crate) links: Links,
+    pub(crate) mailbox: Arc<Mailbox>,
+    /// The last frame received had more frames after it.
+    pub(crate) rcvmore: bool,
+    /// The socket has used the I/O thread, which must hear of its close.
+    pub(crate) uses_io: bool,
+    commands: Vec<Command>,
+}
+
+impl Core {
+    /// A core for a new socket of this type.
+    pub(crate) fn new(socket_type: SocketType, mailbox: Arc<Mailbox>) -> Result<Self> {
+        let options = Options::default();
+        let pattern = pattern::new(socket_type, &options)?;
+        Ok(Self {
+            socket_type,
+            options,
+            pattern,
+            links: Links::default(),
+            mailbox,
+            rcvmore: false,
+            uses_io: false,
+            commands: Vec::new(),
+        })
+    }
+
+    /// The peer description other sockets of this process see for this one (inproc).
+    pub(crate) fn peer_info(&self) -> PeerInfo {
+        PeerInfo {
+            socket_type: self.socket_type,
+            routing_id: (!self.options.routing_id.is_empty())
+                .then(|| self.options.routing_id.clone()),
+            metadata: Default::default(),
+            version: (3, 1),
+        }
+    }
+
+    /// Adds the socket's end of a new link and tells the pattern.
+    pub(crate) fn attach(&mut self, end: LinkEnd, peer: Option<PeerInfo>) -> LinkId {
+        end.set_owner(self.mailbox.clone());
+        let ready = peer.is_some();
+        let id = self.links.insert(end, peer);
+        self.pattern.attach(id, &mut self.links);
+        if ready {
+            self.pattern.peer_ready(id, &mut self.links);
+        }
+        self.reap();
+        id
+    }
+
+    /// Removes a link at once (disconnect), telling the pattern.
+    pub(crate) fn detach(&mut self, id: LinkId) {
+        if self.links.remove(id).is_some() {
+            self.pattern.detach(id);
+        }
+    }
+
+    /// Applies every command posted to the mailbox.
+    pub(crate) fn process_commands(&mut self) {
+        self.mailbox.take(&mut self.commands);
+        if self.commands.is_empty() {
+            return;
+        }
+        let mut commands = std::mem::take(&mut self.commands);
+        for command in commands.drain(..) {
+            match command {
+                Command::Attach { end, peer } => {
+                    self.attach(end, peer);
+                }
+                Command::PeerReady(id, peer) => {
+                    if let Some(link) = self.links.get_mut(id) {
+                        link.peer = Some(peer);
+                        self.pattern.peer_ready(id, &mut self.links);
+                    }
+                }
+                Command::Pipe(id, event) => self.pipe_event(id, event),
+            }
+        }
+        self.commands = commands;
+        self.reap();
+    }
+
+    fn pipe_event(&mut self, id: LinkId, event: PipeEvent) {
+        let Some(link) = self.links.get_mut(id) else {
+            return;
+        };
+        match event {
+            PipeEvent::Readable => self.pattern.read_activated(id),
+            PipeEvent::Writable => self.pattern.write_activated(id),
+            PipeEvent::Closed => {
+                if link.end.reader.is_finished() {
+                    self.detach(id);
+                } else {
+                    // Messages the peer sent before going away are still delivered; the read that finds
+                    // the pipe finished detaches the link.
+                    self.pattern.read_activated(id);
+                }
+            }
+        }
+    }
+
+    /// Detaches the links found gone during the last pattern call.
+    pub(crate) fn reap(&mut self) {
+        for id in self.links.take_dead() {
+            self.detach(id);
+        }
+    }
+
+    /// Asks the pattern to send one frame.
+    pub(crate) fn try_send(&mut self, frame: Frame) -> std::result::Result<(), pattern::SendError> {
+        self.process_commands();
+        let result = self.pattern.send(frame, &mut self.links);
+        self.reap();
+        result
+    }
+
+    /// Asks the pattern for the next frame.
+    pub(crate) fn try_recv(&mut self) -> Result<Frame> {
+        self.process_commands();
+        let result = self.pattern.recv(&mut self.links);
+        self.reap();
+        result
+    }
+}

@@ -1,0 +1,327 @@
+//! [`Connection`]: one ZMTP 3.x connection as a state machine over bytes, frames and time.
+
+mod traffic;
+
+use std::time::Instant;
+
+use bytes::BytesMut;
+
+use crate::command::Command;
+use crate::decoder::{Decoder, RawFrame};
+use crate::error::{Error, Malformation};
+use crate::greeting::{self, GreetingReader, PeerGreeting};
+use crate::heartbeat::Heartbeat;
+use crate::mechanism::{self, Mechanism, Status};
+use crate::{encoder, Config, Event, Frame, PeerInfo, WriteBuf};
+use traffic::Incoming;
+
+/// [`Connection::read_hint`] never asks for more than this at once, whatever a frame declares.
+const MAX_READ_HINT: usize = 16 << 20;
+
+/// How much of our greeting is queued (libzmq's staging).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum GreetingSent {
+    /// Bytes 0–9, queued at creation.
+    Signature,
+    /// Byte 10, queued once the peer's signature is in.
+    Major,
+    /// Bytes 11–63, queued once the peer's major version is in.
+    Full,
+}
+
+/// Where the connection stands.
+#[derive(Debug)]
+enum Phase {
+    /// Reading the peer's greeting.
+    Greeting,
+    /// The greeting is done: the mechanism's handshake, then traffic once `ready`.
+    Secured {
+        mechanism: Box<dyn Mechanism>,
+        ready: bool,
+    },
+}
+
+/// One ZMTP connection, without I/O: feed it received bytes and the time, take bytes to write.
+///
+/// # Driving a connection
+/// - [`poll_event`](Self::poll_event) with the received bytes until it returns `Ok(None)` (or
+///   stop early to apply backpressure: bytes not yet decoded stay in the buffer);
+/// - [`send`](Self::send) frames once [`Event::Ready`] has been seen;
+/// - after any of these calls, write out [`write_buf`](Self::write_buf) and re-arm the timer with
+///   [`poll_timeout`](Self::poll_timeout); call [`handle_timeout`](Self::handle_timeout) when it fires.
+///
+/// Every error is fatal and sticky. After an error, still try to flush [`write_buf`](Self::write_buf)
+/// (it may hold an ERROR command for the peer), then close the transport.
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    phase: Phase,
+    greeting: GreetingReader,
+    greeting_sent: GreetingSent,
+    version: (u8, u8),
+    decoder: Decoder,
+    out: WriteBuf,
+    peer: Option<PeerInfo>,
+    heartbeat: Heartbeat,
+    handshake_deadline: Option<Instant>,
+    /// Whether the last frame sent had MORE (so the next one does not start a message).
+    send_more: bool,
+    read_hint: usize,
+    error: Option<Error>,
+}
+
+impl Connection {
+    /// A new connection; the first part of the greeting is queued for transmit at once, and the
+    /// handshake limit starts counting from `now`.
+    pub fn new(config: Config, now: Instant) -> Self {
+        let mut out = WriteBuf::default();
+        out.put_slice(&greeting::signature(config.routing_id.len()));
+        let handshake_deadline = config
+            .handshake_ivl
+            .filter(|d| !d.is_zero())
+            .and_then(|d| now.checked_add(d));
+        Self {
+            decoder: Decoder::new(config.max_msg_size),
+            heartbeat: Heartbeat::new(&config),
+            config,
+            phase: Phase::Greeting,
+            greeting: GreetingReader::new(),
+            greeting_sent: GreetingSent::Signature,
+            version: (greeting::MAJOR, 1),
+            out,
+            peer: None,
+            handshake_deadline,
+            send_more: false,
+            read_hint: greeting::SIGNATURE_LEN,
+            error: None,
+        }
+    }
+
+    /// Decodes the next event from `input`, consuming exactly the bytes it used. Handshake
+    /// commands, PINGs and the like are handled inside and may queue output.
+    ///
+    /// Returns `Ok(None)` when `input` holds no complete event. One event per call, so a caller
+    /// applies backpressure by not calling it.
+    ///
+    /// # Errors
+    /// Any protocol violation; the error is sticky (every later call returns it).
+    pub fn poll_event(
+        &mut self,
+        input: &mut BytesMut,
+        now: Instant,
+    ) -> Result<Option<Event>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let result = self.next_event(input, now);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        self.read_hint = self.wanted(input.len());
+        result
+    }
+
+    /// How many more bytes the decoder wants, beyond what `input` held at the last
+    /// [`poll_event`](Self::poll_event), before it can progress: the rest of a large body lets the
+    /// caller reserve room for it. Never more than the remaining body (itself within
+    /// `max_msg_size`), and at most 16 MiB.
+    pub fn read_hint(&self) -> usize {
+        self.read_hint
+    }
+
+    /// Queues one outgoing message frame.
+    ///
+    /// # Errors
+    /// [`Error::NotReady`] before [`Event::Ready`] (hold frames until then), or the sticky error
+    /// after a failure.
+    pub fn send(&mut self, frame: Frame) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let Phase::Secured {
+            mechanism,
+            ready: true,
+        } = &mut self.phase
+        else {
+            return Err(Error::NotReady);
+        };
+        let first = !self.send_more;
+        self.send_more = frame.more;
+        let raw = traffic::outgoing(self.config.socket_type, self.version, first, frame);
+        encoder::encode(&mut self.out, mechanism.encode(raw));
+        Ok(())
+    }
+
+    /// The bytes waiting to be written to the transport.
+    pub fn write_buf(&mut self) -> &mut WriteBuf {
+        &mut self.out
+    }
+
+    /// Fires the timers due at `now`: sends a heartbeat PING, or fails on an expired handshake or
+    /// heartbeat deadline.
+    ///
+    /// # Errors
+    /// [`Error::HandshakeTimeout`], [`Error::HeartbeatTimeout`], or the sticky error.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let result = self.fire_timers(now);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
+    }
+
+    /// The next deadline at which [`handle_timeout`](Self::handle_timeout) must be called, if any.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.error.is_some() {
+            return None;
+        }
+        [self.handshake_deadline, self.heartbeat.next_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether the handshake is complete and the connection has not failed.
+    pub fn is_ready(&self) -> bool {
+        self.error.is_none() && matches!(self.phase, Phase::Secured { ready: true, .. })
+    }
+
+    /// The peer, once [`Event::Ready`] has been returned.
+    pub fn peer(&self) -> Option<&PeerInfo> {
+        self.peer.as_ref()
+    }
+
+    /// The state machine behind [`poll_event`](Self::poll_event).
+    fn next_event(&mut self, input: &mut BytesMut, now: Instant) -> Result<Option<Event>, Error> {
+        loop {
+            let Phase::Secured { mechanism, ready } = &mut self.phase else {
+                let Some(peer) = self.read_greeting(input)? else {
+                    return Ok(None);
+                };
+                self.start_handshake(peer)?;
+                continue;
+            };
+            if !*ready {
+                if let (Status::Ready, Some(props)) =
+                    (mechanism.status(), mechanism.peer_properties())
+                {
+                    let info = PeerInfo {
+                        socket_type: props.socket_type,
+                        routing_id: mechanism::peer_routing_id(&props.metadata),
+                        metadata: props.metadata.clone(),
+                        version: self.version,
+                    };
+                    *ready = true;
+                    self.peer = Some(info.clone());
+                    self.handshake_deadline = None;
+                    self.heartbeat.start(now);
+                    return Ok(Some(Event::Ready(info)));
+                }
+                let Some(frame) = self.decoder.decode(input)? else {
+                    return Ok(None);
+                };
+                let RawFrame::Command(body) = frame else {
+                    return Err(Error::malformed(Malformation::MessageDuringHandshake));
+                };
+                let result =
+                    Command::parse(body).and_then(|cmd| mechanism.process_handshake_command(cmd));
+                send_handshake_commands(mechanism.as_mut(), &mut self.out);
+                result?;
+                continue;
+            }
+            let Some(frame) = self.decoder.decode(input)? else {
+                return Ok(None);
+            };
+            let frame = mechanism.decode(frame)?;
+            self.heartbeat.on_receive();
+            let body = match frame {
+                RawFrame::Message { body, more } => {
+                    return Ok(Some(Event::Frame(Frame { data: body, more })))
+                }
+                RawFrame::Command(body) => body,
+            };
+            match traffic::on_command(self.config.socket_type, &mut self.heartbeat, body, now)? {
+                Incoming::Reply(reply) => {
+                    encoder::encode(&mut self.out, mechanism.encode(RawFrame::Command(reply)))
+                }
+                Incoming::Deliver(frame) => return Ok(Some(Event::Frame(frame))),
+                Incoming::Ignore => {}
+            }
+        }
+    }
+
+    /// Takes greeting bytes, queueing our own greeting stage by stage; the peer's greeting once complete.
+    fn read_greeting(&mut self, input: &mut BytesMut) -> Result<Option<PeerGreeting>, Error> {
+        let peer = self.greeting.read(input)?;
+        if self.greeting.has_signature() && self.greeting_sent < GreetingSent::Major {
+            self.out.put_slice(&[greeting::MAJOR]);
+            self.greeting_sent = GreetingSent::Major;
+        }
+        if self.greeting.has_revision() && self.greeting_sent < GreetingSent::Full {
+            let mech = &self.config.mechanism;
+            self.out
+                .put_slice(&greeting::rest(mech.name(), mech.as_server()));
+            self.greeting_sent = GreetingSent::Full;
+        }
+        Ok(peer)
+    }
+
+    /// Checks the peer's mechanism and starts ours, queueing its first commands.
+    fn start_handshake(&mut self, peer: PeerGreeting) -> Result<(), Error> {
+        let ours = self.config.mechanism.name();
+        if peer.mechanism != greeting::mechanism_field(ours) {
+            let name = peer.mechanism.split(|&b| b == 0).next().unwrap_or_default();
+            return Err(Error::MechanismMismatch {
+                ours,
+                peer: String::from_utf8_lossy(name).into_owned(),
+            });
+        }
+        self.version = peer.version;
+        let mut mechanism = mechanism::new(&self.config);
+        send_handshake_commands(mechanism.as_mut(), &mut self.out);
+        self.phase = Phase::Secured {
+            mechanism,
+            ready: false,
+        };
+        Ok(())
+    }
+
+    fn fire_timers(&mut self, now: Instant) -> Result<(), Error> {
+        if self.handshake_deadline.is_some_and(|d| now >= d) {
+            return Err(Error::HandshakeTimeout);
+        }
+        if let Phase::Secured {
+            mechanism,
+            ready: true,
+        } = &mut self.phase
+        {
+            if self.heartbeat.poll(now)? {
+                let ping = RawFrame::Command(crate::command::ping(self.heartbeat.ttl_ds()));
+                encoder::encode(&mut self.out, mechanism.encode(ping));
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes wanted beyond the `available` ones (see [`read_hint`](Self::read_hint)).
+    fn wanted(&self, available: usize) -> usize {
+        if self.error.is_some() {
+            return 0;
+        }
+        let needed = match self.phase {
+            Phase::Greeting => self.greeting.needed(),
+            Phase::Secured { .. } => self.decoder.needed(),
+        };
+        needed.saturating_sub(available).min(MAX_READ_HINT)
+    }
+}
+
+/// Queues every handshake command the mechanism has ready (handshake commands bypass `encode`).
+fn send_handshake_commands(mechanism: &mut dyn Mechanism, out: &mut WriteBuf) {
+    while let Some(body) = mechanism.next_handshake_command() {
+        encoder::encode_command(out, body);
+    }
+}

@@ -1,0 +1,28 @@
+//! What a [`Connection`](crate::Connection) reports to its caller.
+
+use bytes::Bytes;
+
+use crate::{Frame, Metadata, SocketType};
+
+/// What the handshake told us about the peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's `Socket-Type` (already checked to be compatible with ours).
+    pub socket_type: SocketType,
+    /// The peer's `Identity` property, if it sent a non-empty one (REQ, DEALER and ROUTER do).
+    pub routing_id: Option<Bytes>,
+    /// Every property of the peer's READY, in wire order (including `Socket-Type` and `Identity`).
+    pub metadata: Metadata,
+    /// The ZMTP version in effect: `(3, 0)` or `(3, 1)`.
+    pub version: (u8, u8),
+}
+
+/// An event decoded from the peer's bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The handshake is complete; [`Connection::send`](crate::Connection::send) may now be used.
+    Ready(PeerInfo),
+    /// One message frame. On PUB and XPUB, a ZMTP 3.1 SUBSCRIBE/CANCEL command also arrives this
+    /// way, as a frame `0x01`/`0x00` + topic (the form ZMTP 3.0 peers send anyway).
+    Frame(Frame),
+}

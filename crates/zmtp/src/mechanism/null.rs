@@ -1,0 +1,76 @@
+//! The NULL mechanism (RFC 23 §"The NULL security mechanism"): each side sends READY with its
+//! metadata and waits for the peer's.
+
+use bytes::Bytes;
+
+use super::{Mechanism, PeerProperties, Status};
+use crate::command::{self, Command};
+use crate::config::Config;
+use crate::error::Error;
+use crate::SocketType;
+
+/// The reason in the ERROR command we send to a peer of an incompatible socket type.
+const INCOMPATIBLE_REASON: &str = "Incompatible socket type";
+
+/// NULL: no security, just a READY each way.
+#[derive(Debug)]
+pub(crate) struct NullMechanism {
+    local: SocketType,
+    /// Our READY, until it is handed out for sending.
+    ready: Option<Bytes>,
+    /// An ERROR to send before the connection fails.
+    error: Option<Bytes>,
+    peer: Option<PeerProperties>,
+}
+
+impl NullMechanism {
+    pub(crate) fn new(config: &Config) -> Self {
+        Self {
+            local: config.socket_type,
+            ready: Some(super::metadata_command(command::READY, config)),
+            error: None,
+            peer: None,
+        }
+    }
+}
+
+impl Mechanism for NullMechanism {
+    fn next_handshake_command(&mut self) -> Option<Bytes> {
+        self.error.take().or_else(|| self.ready.take())
+    }
+
+    fn process_handshake_command(&mut self, cmd: Command) -> Result<(), Error> {
+        if self.peer.is_some() {
+            return Err(Error::UnexpectedCommand {
+                name: cmd.name_lossy(),
+            });
+        }
+        if cmd.is(command::READY) {
+            let result = super::parse_peer_metadata(self.local, &cmd.data);
+            if let Err(Error::IncompatibleSocketType { .. }) = result {
+                self.ready = None;
+                self.error = Some(command::error(INCOMPATIBLE_REASON));
+            }
+            self.peer = Some(result?);
+            Ok(())
+        } else if cmd.is(command::ERROR) {
+            Err(Error::PeerError(command::parse_error_reason(&cmd.data)?))
+        } else {
+            Err(Error::UnexpectedCommand {
+                name: cmd.name_lossy(),
+            })
+        }
+    }
+
+    fn status(&self) -> Status {
+        if self.ready.is_none() && self.peer.is_some() {
+            Status::Ready
+        } else {
+            Status::Handshaking
+        }
+    }
+
+    fn peer_properties(&self) -> Option<&PeerProperties> {
+        self.peer.as_ref()
+    }
+}
