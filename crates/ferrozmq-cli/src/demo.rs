@@ -44,7 +44,9 @@ fn socket(ctx: &Context, ty: SocketType) -> anyhow::Result<Socket> {
         .with_context(|| format!("creating a {ty} socket"))?;
     s.set_rcvtimeo(TIMEOUT_MS)?;
     s.set_sndtimeo(TIMEOUT_MS)?;
-    s.set_linger(0)?;
+    // Long enough for what a socket queued to leave before it is dropped (the worker's results!), short
+    // enough that a broken step cannot hold the exit up.
+    s.set_linger(TIMEOUT_MS)?;
     Ok(s)
 }
 
@@ -209,6 +211,8 @@ pub(crate) fn push_pull_rate(
     let (sink, ep) = bound(ctx, SocketType::Pull)?;
     let source = socket(ctx, SocketType::Push)?;
     source.set_sndtimeo(100)?;
+    // Stopped with a full queue on purpose: what is left is dropped.
+    source.set_linger(0)?;
     source.connect(&ep)?;
     let stop = Arc::new(AtomicBool::new(false));
     let sender = {

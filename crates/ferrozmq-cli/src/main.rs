@@ -35,8 +35,8 @@ use crate::error::UsageError;
     max_term_width = 110
 )]
 #[command(after_help = "\
-Endpoints: tcp://HOST:PORT (tcp://*:5555 binds every interface, tcp://127.0.0.1:* lets the OS choose a
-port; the chosen endpoint is printed on stderr), ipc:///path or ipc://@abstract, inproc://name.
+Endpoints: tcp://HOST:PORT (tcp://*:5555 binds every interface, tcp://127.0.0.1:* lets the OS
+choose a port, printed on stderr), ipc:///path or ipc://@abstract, inproc://name.
 
 Examples:
   ferrozmq rep --bind tcp://*:5555                           # echo server (the seed's REP)
@@ -128,10 +128,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forwarder(a) => proxy::run_shape(proxy::Shape::Forwarder, &a),
         Command::Queue(a) => proxy::run_shape(proxy::Shape::Queue, &a),
         Command::Monitor(a) => {
-            let _ = (a.endpoint, a.bind, a.socket_type);
-            Err(UsageError::new(
-                "monitor is not available yet: needs socket monitor events in the ferrozmq core (issue 3)",
-            )
+            let how = if a.bind { "bound at" } else { "connected to" };
+            Err(UsageError::new(format!(
+                "monitor ({} {how} {}) is not available yet: needs socket monitor events in the ferrozmq core (issue 3)",
+                a.socket_type, a.endpoint
+            ))
             .into())
         }
         Command::Keygen => Err(UsageError::new(

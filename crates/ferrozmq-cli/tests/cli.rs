@@ -304,7 +304,7 @@ fn bad_arguments_exit_2_with_a_clear_message() {
     );
     usage_error(
         &["monitor", "tcp://127.0.0.1:5555"],
-        "not available yet: needs socket monitor events",
+        "is not available yet: needs socket monitor events",
     );
     usage_error(&["keygen"], "not available yet: needs CURVE");
 }

@@ -17,7 +17,7 @@ fn router_echo_server_with_and_without_envelope() {
         "--count",
         "2",
         "--format",
-        "json",
+        "hex",
     ]);
     let ep = router.bound_endpoint();
     let req = Proc::spawn(&["req", "--connect", &ep, "-m", "hi", "-m", "again"]);
@@ -26,9 +26,11 @@ fn router_echo_server_with_and_without_envelope() {
     let out = router.success();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    for (line, body) in lines.iter().zip(["hi", "again"]) {
-        assert!(line.starts_with("[{\"hex\":\"00"), "{line}");
-        assert!(line.ends_with(&format!("\"}},\"\",\"{body}\"]")), "{line}");
+    for (line, body) in lines.iter().zip(["6869", "616761696e"]) {
+        let parts: Vec<&str> = line.split('|').collect();
+        assert_eq!(parts.len(), 3, "{line}");
+        assert!(parts[0].len() == 10 && parts[0].starts_with("00"), "{line}");
+        assert_eq!(parts[1..], ["", body]);
     }
 
     let ep = ipc_endpoint("router");
