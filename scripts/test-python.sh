@@ -16,6 +16,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
+VENV=$(cd "$VENV" && pwd)
 log "installing maturin, pytest, pytest-timeout, pyzmq"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade \
     "maturin>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "pyzmq>=26"
@@ -29,4 +30,4 @@ trap 'rm -rf "$wheels"' EXIT
 log "pytest (per-test timeout 60 s)"
 cd crates/ferrozmq-py
 # Run from a directory where the source tree's python/ferrozmq cannot shadow the installed wheel.
-exec "../../$VENV/bin/python" -m pytest --timeout=60 -p no:cacheprovider -q "$@" tests
+exec "$VENV/bin/python" -m pytest --timeout=60 -p no:cacheprovider -q "$@" tests

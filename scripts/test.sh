@@ -47,8 +47,19 @@ cargo fmt --all -- --check
 log "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-log "cargo test --workspace"
-# Every test bounds its own blocking calls; the timeout only guards against a hang in the harness.
-timeout --signal=INT --kill-after=30 1200 cargo test --workspace --no-fail-fast
+# Every test bounds its own blocking calls; nextest (.config/nextest.toml) also kills any test that runs
+# past 2 minutes, and the outer timeout guards against a hang in the harness itself.
+if cargo nextest --version >/dev/null 2>&1; then
+    log "cargo nextest run --workspace"
+    timeout --signal=INT --kill-after=30 1200 cargo nextest run --workspace
+    log "cargo test --workspace --doc"
+    timeout --signal=INT --kill-after=30 600 cargo test --workspace --doc
+else
+    log "cargo test --workspace"
+    timeout --signal=INT --kill-after=30 1200 cargo test --workspace --no-fail-fast
+fi
+
+log "Python package: build the wheel, run pytest (scripts/test-python.sh)"
+bash scripts/test-python.sh
 
 log "all checks passed in $(( $(date +%s) - start )) s"

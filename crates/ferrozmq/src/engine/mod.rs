@@ -279,7 +279,11 @@ impl Drop for IoThread {
     fn drop(&mut self) {
         if let Some(thread) = self.thread.take() {
             self.shared.command(Cmd::Shutdown);
-            let _ = thread.join();
+            // While a panic unwinds, waiting for lingering sessions could turn the failure into a hang:
+            // the thread is left to finish on its own.
+            if !std::thread::panicking() {
+                let _ = thread.join();
+            }
         }
     }
 }

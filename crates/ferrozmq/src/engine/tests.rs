@@ -573,7 +573,7 @@ fn shutdown_within(io: IoThread) {
 
 /// Throughput of small messages through two sessions (run with `--ignored --nocapture`, in release).
 #[test]
-#[ignore]
+#[ignore = "a benchmark, not a test: run with --ignored --nocapture in release"]
 fn throughput_small_messages() {
     let io = IoThread::start().unwrap();
     let mut server = Fake::new(SocketType::Pull);
