@@ -11,6 +11,7 @@ use crate::engine::IoThread;
 use crate::error::{Error, Result};
 use crate::inproc::Registry;
 use crate::mailbox::Mailbox;
+use crate::options::Options;
 use crate::socket::{Core, Socket};
 
 /// A ZeroMQ context: create sockets from it. Cloning gives another handle to the same context.
@@ -22,10 +23,54 @@ pub struct Context {
     inner: Arc<ContextInner>,
 }
 
+/// libzmq's context option numbers (`ZMQ_*` for `zmq_ctx_set`).
+pub mod ctx_opt {
+    /// Number of I/O threads (ferrozmq runs one; other values are accepted and reported back).
+    pub const IO_THREADS: i32 = 1;
+    /// Most sockets open at once.
+    pub const MAX_SOCKETS: i32 = 2;
+    /// The largest MAX_SOCKETS allowed (read-only).
+    pub const SOCKET_LIMIT: i32 = 3;
+    /// Largest message size, bytes.
+    pub const MAX_MSGSZ: i32 = 5;
+    /// Size of libzmq's `zmq_msg_t` (read-only, for compatibility).
+    pub const MSG_T_SIZE: i32 = 6;
+    /// Default IPV6 for new sockets.
+    pub const IPV6: i32 = 42;
+    /// When 0, new sockets get LINGER 0 instead of -1.
+    pub const BLOCKY: i32 = 70;
+}
+
+/// The settings `zmq_ctx_set` changes.
+#[derive(Debug)]
+struct Settings {
+    io_threads: i64,
+    max_sockets: usize,
+    max_msgsz: i64,
+    ipv6: bool,
+    blocky: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            io_threads: 1,
+            max_sockets: 1023,
+            max_msgsz: i32::MAX.into(),
+            ipv6: false,
+            blocky: true,
+        }
+    }
+}
+
+/// The most sockets a context may have (`ZMQ_SOCKET_LIMIT`).
+const SOCKET_LIMIT: usize = 65_535;
+
 #[derive(Debug, Default)]
 struct Sockets {
     live: HashMap<u64, Arc<Mailbox>>,
     terminated: bool,
+    settings: Settings,
 }
 
 /// What the context's handles and sockets share.
@@ -61,11 +106,64 @@ impl Context {
         if sockets.terminated {
             return Err(Error::Terminated);
         }
+        if sockets.live.len() >= sockets.settings.max_sockets {
+            return Err(Error::TooManySockets);
+        }
+        let mut options = Options::default();
+        if !sockets.settings.blocky {
+            options.linger = Some(Duration::ZERO);
+        }
+        options.ipv6 = sockets.settings.ipv6;
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let mailbox = Arc::new(Mailbox::default());
-        let socket = Socket::new(self.inner.clone(), id, socket_type, mailbox.clone())?;
+        let socket = Socket::new(
+            self.inner.clone(),
+            id,
+            socket_type,
+            mailbox.clone(),
+            options,
+        )?;
         sockets.live.insert(id, mailbox);
         Ok(socket)
+    }
+
+    /// Sets a context option by libzmq's number (see [`ctx_opt`]); it applies to sockets created afterwards.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an unknown or read-only option or a value out of range.
+    pub fn set_option(&self, option: i32, value: i64) -> Result<()> {
+        let mut sockets = self.inner.lock_sockets();
+        let s = &mut sockets.settings;
+        match option {
+            ctx_opt::IO_THREADS if value >= 0 => s.io_threads = value,
+            ctx_opt::MAX_SOCKETS if value >= 1 && value as usize <= SOCKET_LIMIT => {
+                s.max_sockets = value as usize;
+            }
+            ctx_opt::MAX_MSGSZ if value >= 0 => s.max_msgsz = value,
+            ctx_opt::IPV6 if value == 0 || value == 1 => s.ipv6 = value == 1,
+            ctx_opt::BLOCKY if value == 0 || value == 1 => s.blocky = value == 1,
+            _ => return Err(Error::invalid(format!("context option {option} = {value}"))),
+        }
+        Ok(())
+    }
+
+    /// Reads a context option by libzmq's number (see [`ctx_opt`]).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an unknown option.
+    pub fn option(&self, option: i32) -> Result<i64> {
+        let sockets = self.inner.lock_sockets();
+        let s = &sockets.settings;
+        Ok(match option {
+            ctx_opt::IO_THREADS => s.io_threads,
+            ctx_opt::MAX_SOCKETS => s.max_sockets as i64,
+            ctx_opt::SOCKET_LIMIT => SOCKET_LIMIT as i64,
+            ctx_opt::MAX_MSGSZ => s.max_msgsz,
+            ctx_opt::MSG_T_SIZE => 64,
+            ctx_opt::IPV6 => s.ipv6.into(),
+            ctx_opt::BLOCKY => s.blocky.into(),
+            _ => return Err(Error::invalid(format!("unknown context option {option}"))),
+        })
     }
 
     /// Makes every blocking call on this context's sockets fail with [`Error::Terminated`], now and later

@@ -37,7 +37,7 @@ mod proxy;
 mod socket;
 mod transport;
 
-pub use context::Context;
+pub use context::{ctx_opt, Context};
 pub use error::{errno, Error, Result};
 pub use options::opt;
 pub use proxy::{proxy, proxy_steerable, ProxyStats, SideStats};

@@ -29,8 +29,11 @@ pub(crate) struct Core {
 
 impl Core {
     /// A core for a new socket of this type.
-    pub(crate) fn new(socket_type: SocketType, mailbox: Arc<Mailbox>) -> Result<Self> {
-        let options = Options::default();
+    pub(crate) fn new(
+        socket_type: SocketType,
+        mailbox: Arc<Mailbox>,
+        options: Options,
+    ) -> Result<Self> {
         let pattern = pattern::new(socket_type, &options)?;
         Ok(Self {
             socket_type,

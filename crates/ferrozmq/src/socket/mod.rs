@@ -14,7 +14,7 @@ use crate::endpoint::{self, Endpoint};
 use crate::engine::SocketRef;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
-use crate::options::opt;
+use crate::options::{opt, Options};
 use crate::pipe;
 
 pub(crate) use self::core::Core;
@@ -44,8 +44,9 @@ impl Socket {
         id: u64,
         socket_type: SocketType,
         mailbox: Arc<Mailbox>,
+        options: Options,
     ) -> Result<Self> {
-        let core = Core::new(socket_type, mailbox.clone())?;
+        let core = Core::new(socket_type, mailbox.clone(), options)?;
         Ok(Self {
             id,
             ctx,
