@@ -23,6 +23,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod aio;
 mod context;
 mod endpoint;
 mod engine;
@@ -37,6 +38,7 @@ mod proxy;
 mod socket;
 mod transport;
 
+pub use aio::AsyncSocket;
 pub use context::{ctx_opt, Context};
 pub use error::{errno, Error, Result};
 pub use options::opt;

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::Waker;
 use std::time::Instant;
 
 use zmtp::PeerInfo;
@@ -32,6 +33,8 @@ struct State {
     terminated: bool,
     /// Pollers waiting on this socket among others.
     watchers: Vec<Arc<Waiter>>,
+    /// Async tasks to wake once, at the next command.
+    wakers: Vec<Waker>,
 }
 
 /// What a poller over several sockets waits on: every mailbox it watches signals it.
@@ -97,6 +100,17 @@ impl Mailbox {
         for w in &s.watchers {
             w.signal();
         }
+        let wakers = std::mem::take(&mut s.wakers);
+        drop(s);
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Wakes `waker` once, at the next command posted (or at termination).
+    pub(crate) fn wake_on_post(&self, waker: &Waker) {
+        let mut s = self.lock();
+        if !s.wakers.iter().any(|w| w.will_wake(waker)) {
+            s.wakers.push(waker.clone());
+        }
     }
 
     /// Signals `waiter` on every command posted from now on, until [`Mailbox::unwatch`].
@@ -127,6 +141,9 @@ impl Mailbox {
         for w in &s.watchers {
             w.signal();
         }
+        let wakers = std::mem::take(&mut s.wakers);
+        drop(s);
+        wakers.into_iter().for_each(Waker::wake);
     }
 
     /// True once the context was terminated.

@@ -193,6 +193,23 @@ impl Socket {
         }
     }
 
+    /// Sends one frame without blocking (as with [`DONTWAIT`]), handing the frame back when it was not sent.
+    ///
+    /// # Errors
+    /// As for [`Socket::send`], with the frame.
+    pub fn try_send_frame(&self, frame: Frame) -> std::result::Result<(), (Error, Frame)> {
+        if let Err(e) = self.check_alive() {
+            return Err((e, frame));
+        }
+        self.lock().try_send(frame).map_err(|e| (e.error, e.frame))
+    }
+
+    /// Wakes `waker` once, when anything next happens to this socket (a message, room, a peer, the end
+    /// of the context): the hook for async runtimes.
+    pub(crate) fn wake_on_change(&self, waker: &std::task::Waker) {
+        self.mailbox.wake_on_post(waker);
+    }
+
     /// Sends a whole message, one frame per part.
     ///
     /// # Errors
