@@ -111,13 +111,13 @@ fn multipart_and_termination() {
     block_on(pair.send("x", SNDMORE)).unwrap();
     block_on(pair.send_multipart(["y"])).unwrap();
     assert_eq!(other.recv_multipart(0).unwrap(), ["x", "y"]);
-    let stopper = {
-        let ctx = ctx.clone();
-        thread::spawn(move || {
-            thread::sleep(Duration::from_millis(50));
-            ctx.shutdown();
-        })
-    };
-    assert!(matches!(block_on(pair.recv_frame()), Err(Error::Terminated)));
+    let stopper = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        ctx.shutdown();
+    });
+    assert!(matches!(
+        block_on(pair.recv_frame()),
+        Err(Error::Terminated)
+    ));
     stopper.join().unwrap();
 }
