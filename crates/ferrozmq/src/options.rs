@@ -42,6 +42,36 @@ pub mod opt {
     pub const IMMEDIATE: i32 = 39;
     /// Use IPv6 as well as IPv4.
     pub const IPV6: i32 = 42;
+    /// Refuse messages for unknown peers (EHOSTUNREACH) or full ones (EAGAIN) instead of dropping them (ROUTER).
+    pub const ROUTER_MANDATORY: i32 = 33;
+    /// Pass every subscribe up to the XPUB's user, not only new topics.
+    pub const XPUB_VERBOSE: i32 = 40;
+    /// Send an empty message to each peer as soon as it is connected (ROUTER, DEALER, REQ).
+    pub const PROBE_ROUTER: i32 = 51;
+    /// Match replies to requests by a request id (REQ).
+    pub const REQ_CORRELATE: i32 = 52;
+    /// Allow a new request before the last reply came (REQ).
+    pub const REQ_RELAXED: i32 = 53;
+    /// Keep only the last message in each queue (single-part messages only).
+    pub const CONFLATE: i32 = 54;
+    /// A new peer announcing a routing id already in use takes it over (ROUTER).
+    pub const ROUTER_HANDOVER: i32 = 56;
+    /// The routing id to give the peer of the next connect (ROUTER, STREAM).
+    pub const CONNECT_ROUTING_ID: i32 = 61;
+    /// Block (or EAGAIN) instead of dropping when a subscriber is at its high-water mark (XPUB).
+    pub const XPUB_NODROP: i32 = 69;
+    /// Subscriptions go only where the XPUB's user forwards them with SUBSCRIBE/UNSUBSCRIBE.
+    pub const XPUB_MANUAL: i32 = 71;
+    /// A message sent to each new subscriber (XPUB).
+    pub const XPUB_WELCOME_MSG: i32 = 72;
+    /// Deliver an empty frame on connect and disconnect (STREAM).
+    pub const STREAM_NOTIFY: i32 = 73;
+    /// Deliver what does not match the subscriptions instead (PUB, XPUB, SUB, XSUB).
+    pub const INVERT_MATCHING: i32 = 74;
+    /// Pass every subscribe and every cancel up to the XPUB's user.
+    pub const XPUB_VERBOSER: i32 = 78;
+    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id (ROUTER; draft).
+    pub const ROUTER_NOTIFY: i32 = 97;
     /// Handshake timeout, ms; 0 none.
     pub const HANDSHAKE_IVL: i32 = 66;
     /// Interval between PINGs, ms; 0 none.
