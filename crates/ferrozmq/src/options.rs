@@ -104,6 +104,10 @@ pub(crate) struct Options {
     pub(crate) heartbeat_ttl: Option<Duration>,
     pub(crate) heartbeat_timeout: Option<Duration>,
     pub(crate) last_endpoint: String,
+    /// CONFLATE: keep only the last message in each pipe.
+    pub(crate) conflate: bool,
+    /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
+    pub(crate) connect_routing_id: Option<Bytes>,
 }
 
 impl Default for Options {
@@ -126,6 +130,8 @@ impl Default for Options {
             heartbeat_ttl: None,
             heartbeat_timeout: None,
             last_endpoint: String::new(),
+            conflate: false,
+            connect_routing_id: None,
         }
     }
 }
@@ -183,6 +189,7 @@ impl Options {
             opt::HEARTBEAT_IVL => self.heartbeat_ivl = ms_nonzero(v)?,
             opt::HEARTBEAT_TTL => self.heartbeat_ttl = ms_nonzero(v)?,
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
+            opt::CONFLATE => self.conflate = flag(v)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -208,6 +215,7 @@ impl Options {
             opt::HEARTBEAT_IVL => to_ms(self.heartbeat_ivl, 0),
             opt::HEARTBEAT_TTL => to_ms(self.heartbeat_ttl, 0),
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
+            opt::CONFLATE => self.conflate as i64,
             _ => return None,
         })
     }
@@ -220,6 +228,12 @@ impl Options {
                     return Err(Error::invalid("a routing id is 1 to 255 bytes"));
                 }
                 self.routing_id = Bytes::copy_from_slice(v);
+            }
+            opt::CONNECT_ROUTING_ID => {
+                if v.is_empty() || v.len() > 255 {
+                    return Err(Error::invalid("a routing id is 1 to 255 bytes"));
+                }
+                self.connect_routing_id = Some(Bytes::copy_from_slice(v));
             }
             _ => return Ok(false),
         }

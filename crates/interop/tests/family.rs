@@ -29,7 +29,6 @@ trait Sock {
     fn connect_to(&self, ep: &str);
     fn try_send(&self, m: &Msg, dontwait: bool) -> Result<(), SendFail>;
     fn recv_msg(&self) -> Msg;
-    fn try_recv(&self) -> Option<Msg>;
     fn set_id(&self, id: &[u8]);
     fn subscribe(&self, topic: &[u8], on: bool);
     fn send_msg(&self, msg: &Msg) {
@@ -66,13 +65,6 @@ impl Sock for Ferro {
         let parts = self.0.recv_multipart(0).expect("ferrozmq recv");
         parts.into_iter().map(|b| b.to_vec()).collect()
     }
-    fn try_recv(&self) -> Option<Msg> {
-        match self.0.recv_multipart(ferrozmq::DONTWAIT) {
-            Ok(parts) => Some(parts.into_iter().map(|b| b.to_vec()).collect()),
-            Err(ferrozmq::Error::Again) => None,
-            Err(e) => panic!("ferrozmq recv: {e}"),
-        }
-    }
     fn set_id(&self, id: &[u8]) {
         self.0.set_routing_id(id).unwrap();
     }
@@ -108,13 +100,6 @@ impl Sock for Lib {
     }
     fn recv_msg(&self) -> Msg {
         self.0.recv_multipart(0).expect("libzmq recv")
-    }
-    fn try_recv(&self) -> Option<Msg> {
-        match self.0.recv_multipart(zmq::DONTWAIT) {
-            Ok(parts) => Some(parts),
-            Err(zmq::Error::EAGAIN) => None,
-            Err(e) => panic!("libzmq recv: {e}"),
-        }
     }
     fn set_id(&self, id: &[u8]) {
         self.0.set_identity(id).unwrap();
@@ -404,4 +389,94 @@ cases! {
     libzmq_xpub_binds_ferro_subs_connect => xpub_binds(false);
     ferro_req_correlate_libzmq_router => req_correlate(true);
     libzmq_req_correlate_ferro_router => req_correlate(false);
+}
+
+/// PROBE_ROUTER both ways: a probing DEALER of one library announces itself to a ROUTER of the other.
+fn probe_router(ferro_dealer: bool) {
+    let ctx = Ctx::new();
+    let router = ctx.make(!ferro_dealer, SocketType::Router);
+    let ep = router.bind_any();
+    let dealer: Box<dyn Sock> = if ferro_dealer {
+        let d = ctx.ferro(SocketType::Dealer);
+        d.0.set_option_int(opt::PROBE_ROUTER, 1).unwrap();
+        Box::new(d)
+    } else {
+        let d = ctx.lib(SocketType::Dealer);
+        d.0.set_probe_router(true).unwrap();
+        Box::new(d)
+    };
+    dealer.set_id(b"probe");
+    dealer.connect_to(&ep);
+    assert_eq!(router.recv_msg(), m(&[b"probe", b""]));
+}
+
+/// ferrozmq's ROUTER_HANDOVER and CONNECT_ROUTING_ID with libzmq DEALERs.
+#[test]
+fn ferro_router_handover_and_connect_routing_id_with_libzmq() {
+    let ctx = Ctx::new();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_HANDOVER, 1).unwrap();
+    let ep = router.bind_any();
+    let old = ctx.lib(SocketType::Dealer);
+    old.set_id(b"X");
+    old.connect_to(&ep);
+    old.send_msg(&m(&[b"old"]));
+    assert_eq!(router.recv_msg(), m(&[b"X", b"old"]));
+    let new = ctx.lib(SocketType::Dealer);
+    new.set_id(b"X");
+    new.connect_to(&ep);
+    new.send_msg(&m(&[b"new"]));
+    assert_eq!(router.recv_msg(), m(&[b"X", b"new"]));
+    router.send_msg(&m(&[b"X", b"to new"]));
+    assert_eq!(new.recv_msg(), m(&[b"to new"]));
+
+    let server = ctx.lib(SocketType::Dealer);
+    let server_ep = server.bind_any();
+    router.0.set_option_int(opt::ROUTER_MANDATORY, 1).unwrap();
+    router
+        .0
+        .set_option_bytes(opt::CONNECT_ROUTING_ID, b"srv")
+        .unwrap();
+    router.connect_to(&server_ep);
+    send_when_routable(&router, &m(&[b"srv", b"hello"]));
+    assert_eq!(server.recv_msg(), m(&[b"hello"]));
+}
+
+/// ferrozmq's XPUB_WELCOME_MSG and XPUB_MANUAL with libzmq subscribers.
+#[test]
+fn ferro_xpub_welcome_and_manual_with_libzmq() {
+    let ctx = Ctx::new();
+    let xpub = ctx.ferro(SocketType::XPub);
+    xpub.0
+        .set_option_bytes(opt::XPUB_WELCOME_MSG, b"W")
+        .unwrap();
+    xpub.0.set_option_int(opt::XPUB_MANUAL, 1).unwrap();
+    let ep = xpub.bind_any();
+    let sub = ctx.lib(SocketType::Sub);
+    sub.subscribe(b"W", true);
+    sub.connect_to(&ep);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01W"]));
+    xpub.0.set_subscribe(b"").unwrap();
+    assert_eq!(sub.recv_msg(), m(&[b"W"]));
+    xpub.send_msg(&m(&[b"Wx"]));
+    assert_eq!(sub.recv_msg(), m(&[b"Wx"]));
+}
+
+/// libzmq's XPUB_WELCOME_MSG reaches a ferrozmq SUB.
+#[test]
+fn libzmq_xpub_welcome_reaches_ferro_sub() {
+    let ctx = Ctx::new();
+    let xpub = ctx.lib(SocketType::XPub);
+    xpub.0.set_xpub_welcome_msg(Some("W")).unwrap();
+    let ep = xpub.bind_any();
+    let sub = ctx.ferro(SocketType::Sub);
+    sub.subscribe(b"W", true);
+    sub.connect_to(&ep);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01W"]));
+    assert_eq!(sub.recv_msg(), m(&[b"W"]));
+}
+
+cases! {
+    ferro_probing_dealer_libzmq_router => probe_router(true);
+    libzmq_probing_dealer_ferro_router => probe_router(false);
 }

@@ -117,6 +117,7 @@ impl Socket {
         let ep = endpoint::parse(endpoint)?;
         let mut core = self.lock();
         core.process_commands();
+        core.connecting_routing_id = core.options.connect_routing_id.take();
         let resolved = match &ep {
             Endpoint::Inproc(name) => {
                 self.ctx.inproc_connect(name, self.id, &mut core);
@@ -135,6 +136,7 @@ impl Socket {
                 io.connect(self.socket_ref(&core), &ep, end)?
             }
         };
+        core.connecting_routing_id = None;
         core.options.last_endpoint = resolved;
         Ok(())
     }
