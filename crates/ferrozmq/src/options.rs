@@ -106,6 +106,8 @@ pub(crate) struct Options {
     pub(crate) last_endpoint: String,
     /// CONFLATE: keep only the last message in each pipe.
     pub(crate) conflate: bool,
+    /// STREAM_NOTIFY: a STREAM socket gets an empty frame when a connection starts and when it ends.
+    pub(crate) stream_notify: bool,
     /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
     pub(crate) connect_routing_id: Option<Bytes>,
 }
@@ -131,6 +133,7 @@ impl Default for Options {
             heartbeat_timeout: None,
             last_endpoint: String::new(),
             conflate: false,
+            stream_notify: true,
             connect_routing_id: None,
         }
     }
@@ -190,6 +193,7 @@ impl Options {
             opt::HEARTBEAT_TTL => self.heartbeat_ttl = ms_nonzero(v)?,
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
             opt::CONFLATE => self.conflate = flag(v)?,
+            opt::STREAM_NOTIFY => self.stream_notify = flag(v)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -216,6 +220,7 @@ impl Options {
             opt::HEARTBEAT_TTL => to_ms(self.heartbeat_ttl, 0),
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
             opt::CONFLATE => self.conflate as i64,
+            opt::STREAM_NOTIFY => self.stream_notify as i64,
             _ => return None,
         })
     }
