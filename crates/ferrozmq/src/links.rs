@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use zmtp::{Frame, PeerInfo};
 
 use crate::pipe::{LinkEnd, LinkId, Read, WriteError};
@@ -13,6 +14,8 @@ pub(crate) struct Link {
     pub(crate) end: LinkEnd,
     /// Who is at the other end, once its handshake is done.
     pub(crate) peer: Option<PeerInfo>,
+    /// The routing id the socket gives this link's peer (CONNECT_ROUTING_ID at connect).
+    pub(crate) connect_routing_id: Option<Bytes>,
 }
 
 /// Every link of one socket. Reads and writes that find a link gone record it; the socket detaches
@@ -27,8 +30,22 @@ impl Links {
     /// Adds a link.
     pub(crate) fn insert(&mut self, end: LinkEnd, peer: Option<PeerInfo>) -> LinkId {
         let id = end.id;
-        self.map.insert(id, Link { end, peer });
+        self.map.insert(
+            id,
+            Link {
+                end,
+                peer,
+                connect_routing_id: None,
+            },
+        );
         id
+    }
+
+    /// The routing id CONNECT_ROUTING_ID gave the link's peer, if any.
+    pub(crate) fn connect_routing_id(&self, id: LinkId) -> Option<&Bytes> {
+        self.map
+            .get(&id)
+            .and_then(|l| l.connect_routing_id.as_ref())
     }
 
     /// Removes a link, closing the socket's ends of its pipes.

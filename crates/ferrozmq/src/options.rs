@@ -42,6 +42,36 @@ pub mod opt {
     pub const IMMEDIATE: i32 = 39;
     /// Use IPv6 as well as IPv4.
     pub const IPV6: i32 = 42;
+    /// Refuse messages for unknown peers (EHOSTUNREACH) or full ones (EAGAIN) instead of dropping them (ROUTER).
+    pub const ROUTER_MANDATORY: i32 = 33;
+    /// Pass every subscribe up to the XPUB's user, not only new topics.
+    pub const XPUB_VERBOSE: i32 = 40;
+    /// Send an empty message to each peer as soon as it is connected (ROUTER, DEALER, REQ).
+    pub const PROBE_ROUTER: i32 = 51;
+    /// Match replies to requests by a request id (REQ).
+    pub const REQ_CORRELATE: i32 = 52;
+    /// Allow a new request before the last reply came (REQ).
+    pub const REQ_RELAXED: i32 = 53;
+    /// Keep only the last message in each queue (single-part messages only).
+    pub const CONFLATE: i32 = 54;
+    /// A new peer announcing a routing id already in use takes it over (ROUTER).
+    pub const ROUTER_HANDOVER: i32 = 56;
+    /// The routing id to give the peer of the next connect (ROUTER, STREAM).
+    pub const CONNECT_ROUTING_ID: i32 = 61;
+    /// Block (or EAGAIN) instead of dropping when a subscriber is at its high-water mark (XPUB).
+    pub const XPUB_NODROP: i32 = 69;
+    /// Subscriptions go only where the XPUB's user forwards them with SUBSCRIBE/UNSUBSCRIBE.
+    pub const XPUB_MANUAL: i32 = 71;
+    /// A message sent to each new subscriber (XPUB).
+    pub const XPUB_WELCOME_MSG: i32 = 72;
+    /// Deliver an empty frame on connect and disconnect (STREAM).
+    pub const STREAM_NOTIFY: i32 = 73;
+    /// Deliver what does not match the subscriptions instead (PUB, XPUB, SUB, XSUB).
+    pub const INVERT_MATCHING: i32 = 74;
+    /// Pass every subscribe and every cancel up to the XPUB's user.
+    pub const XPUB_VERBOSER: i32 = 78;
+    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id (ROUTER; draft).
+    pub const ROUTER_NOTIFY: i32 = 97;
     /// Handshake timeout, ms; 0 none.
     pub const HANDSHAKE_IVL: i32 = 66;
     /// Interval between PINGs, ms; 0 none.
@@ -74,6 +104,12 @@ pub(crate) struct Options {
     pub(crate) heartbeat_ttl: Option<Duration>,
     pub(crate) heartbeat_timeout: Option<Duration>,
     pub(crate) last_endpoint: String,
+    /// CONFLATE: keep only the last message in each pipe.
+    pub(crate) conflate: bool,
+    /// STREAM_NOTIFY: a STREAM socket gets an empty frame when a connection starts and when it ends.
+    pub(crate) stream_notify: bool,
+    /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
+    pub(crate) connect_routing_id: Option<Bytes>,
 }
 
 impl Default for Options {
@@ -96,6 +132,9 @@ impl Default for Options {
             heartbeat_ttl: None,
             heartbeat_timeout: None,
             last_endpoint: String::new(),
+            conflate: false,
+            stream_notify: true,
+            connect_routing_id: None,
         }
     }
 }
@@ -153,6 +192,8 @@ impl Options {
             opt::HEARTBEAT_IVL => self.heartbeat_ivl = ms_nonzero(v)?,
             opt::HEARTBEAT_TTL => self.heartbeat_ttl = ms_nonzero(v)?,
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
+            opt::CONFLATE => self.conflate = flag(v)?,
+            opt::STREAM_NOTIFY => self.stream_notify = flag(v)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -178,6 +219,8 @@ impl Options {
             opt::HEARTBEAT_IVL => to_ms(self.heartbeat_ivl, 0),
             opt::HEARTBEAT_TTL => to_ms(self.heartbeat_ttl, 0),
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
+            opt::CONFLATE => self.conflate as i64,
+            opt::STREAM_NOTIFY => self.stream_notify as i64,
             _ => return None,
         })
     }
@@ -190,6 +233,12 @@ impl Options {
                     return Err(Error::invalid("a routing id is 1 to 255 bytes"));
                 }
                 self.routing_id = Bytes::copy_from_slice(v);
+            }
+            opt::CONNECT_ROUTING_ID => {
+                if v.is_empty() || v.len() > 255 {
+                    return Err(Error::invalid("a routing id is 1 to 255 bytes"));
+                }
+                self.connect_routing_id = Some(Bytes::copy_from_slice(v));
             }
             _ => return Ok(false),
         }

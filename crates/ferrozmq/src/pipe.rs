@@ -68,12 +68,47 @@ struct Queue {
     msgs: usize,
     /// High-water mark in messages; 0 is unlimited.
     hwm: usize,
+    /// CONFLATE: a complete message replaces every one queued before it; never full.
+    conflate: bool,
     reader_waiting: bool,
     writer_waiting: bool,
     reader_closed: bool,
     writer_closed: bool,
     reader: Notify,
     writer: Notify,
+}
+
+impl Queue {
+    /// True when no new message may start.
+    fn is_full(&self) -> bool {
+        !self.conflate && self.hwm > 0 && self.msgs >= self.hwm
+    }
+
+    /// Keeps only the last complete message queued (CONFLATE turned on with messages already queued).
+    fn keep_last(&mut self) {
+        let committed = self.committed;
+        let Some(before_last) = committed.checked_sub(1) else {
+            return;
+        };
+        let start = self
+            .frames
+            .iter()
+            .take(before_last)
+            .rposition(|f| !f.more)
+            .map_or(0, |i| i + 1);
+        self.frames.drain(..start);
+        self.committed -= start;
+        self.msgs = 1;
+    }
+
+    /// With CONFLATE, drops every complete message queued before the one just finished.
+    fn drop_older_if_conflating(&mut self) {
+        if self.conflate && self.committed > 0 {
+            self.frames.drain(..self.committed);
+            self.committed = 0;
+            self.msgs = 0;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -201,7 +236,7 @@ impl PipeWriter {
         if q.reader_closed {
             return Err(WriteError::Closed(frame));
         }
-        if !self.in_message && q.hwm > 0 && q.msgs >= q.hwm {
+        if !self.in_message && q.is_full() {
             q.writer_waiting = true;
             return Err(WriteError::Full(frame));
         }
@@ -211,6 +246,7 @@ impl PipeWriter {
         if !last {
             return Ok(());
         }
+        q.drop_older_if_conflating();
         q.committed = q.frames.len();
         q.msgs += 1;
         let wake = if q.reader_waiting {
@@ -234,11 +270,12 @@ impl PipeWriter {
         }
         let before = q.msgs;
         while let Some(end) = frames.iter().position(|f| !f.more) {
-            if !self.in_message && q.hwm > 0 && q.msgs >= q.hwm {
+            if !self.in_message && q.is_full() {
                 q.writer_waiting = true;
                 break;
             }
             q.frames.extend(frames.drain(..=end));
+            q.drop_older_if_conflating();
             q.committed = q.frames.len();
             q.msgs += 1;
         }
@@ -259,7 +296,7 @@ impl PipeWriter {
         if q.reader_closed {
             return false;
         }
-        if q.hwm > 0 && q.msgs >= q.hwm {
+        if q.is_full() {
             q.writer_waiting = true;
             return false;
         }
@@ -302,6 +339,15 @@ impl std::fmt::Debug for LinkEnd {
 }
 
 impl LinkEnd {
+    /// Makes both pipes of the link keep only their last complete message (CONFLATE).
+    pub(crate) fn set_conflate(&self) {
+        for pipe in [&self.reader.pipe, &self.writer.pipe] {
+            let mut q = pipe.lock();
+            q.conflate = true;
+            q.keep_last();
+        }
+    }
+
     /// Names who is told about this end's events (the reader's `Readable`, the writer's `Writable`, `Closed`).
     pub(crate) fn set_owner(&self, owner: Arc<dyn PipeOwner>) {
         self.reader.pipe.lock().reader = Some((owner.clone(), self.id));

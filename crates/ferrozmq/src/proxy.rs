@@ -3,17 +3,21 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use zmtp::SocketType;
+
 use crate::error::{Error, Result};
 use crate::socket::{poll, PollItem, Socket, DONTWAIT, POLLIN, SNDMORE};
 
-/// Message and byte counts of one side of a steerable proxy, as `STATISTICS` reports them.
+/// Frame and byte counts of one side of a steerable proxy, as `STATISTICS` reports them. As in libzmq 4.3.5,
+/// every frame (message part) counts as one message.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SideStats {
-    /// Messages received from this socket.
+    /// Frames received from this socket.
     pub msgs_in: u64,
     /// Bytes received from this socket.
     pub bytes_in: u64,
-    /// Messages sent to this socket.
+    /// Frames sent to this socket.
     pub msgs_out: u64,
     /// Bytes sent to this socket.
     pub bytes_out: u64,
@@ -39,7 +43,9 @@ pub fn proxy(frontend: &Socket, backend: &Socket, capture: Option<&Socket>) -> R
 
 /// Like [`proxy`], steered by messages on `control` (a REP or PAIR socket of the caller's): `PAUSE` stops
 /// forwarding, `RESUME` restarts it, `TERMINATE` returns `Ok` with the counts, `STATISTICS` replies with
-/// eight u64 frames (frontend msgs in, bytes in, msgs out, bytes out, then the same for the backend).
+/// eight native-endian u64 frames (frontend frames in, bytes in, frames out, bytes out, then the same for
+/// the backend). As in libzmq, a REP control socket gets an empty reply to every other command (so it can
+/// take the next one); a PAIR gets none.
 ///
 /// # Errors
 /// [`Error::Terminated`] when the context is terminated, or the error of a failed send.
@@ -63,13 +69,23 @@ pub fn proxy_steerable(
         let ready: Vec<bool> = items.iter().map(|i| i.revents & POLLIN != 0).collect();
         if let (Some(c), Some(true)) = (control, ready.get(2)) {
             match c.recv_bytes(DONTWAIT) {
-                Ok(cmd) => match &cmd[..] {
-                    b"PAUSE" => paused = true,
-                    b"RESUME" => paused = false,
-                    b"TERMINATE" => return Ok(stats),
-                    b"STATISTICS" => reply_stats(c, &stats)?,
-                    _ => {}
-                },
+                Ok(cmd) => {
+                    if &cmd[..] == b"STATISTICS" {
+                        reply_stats(c, &stats)?;
+                    } else {
+                        match &cmd[..] {
+                            b"PAUSE" => paused = true,
+                            b"RESUME" => paused = false,
+                            _ => {}
+                        }
+                        if c.socket_type() == SocketType::Rep {
+                            c.send(Bytes::new(), 0)?;
+                        }
+                        if &cmd[..] == b"TERMINATE" {
+                            return Ok(stats);
+                        }
+                    }
+                }
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
@@ -102,24 +118,22 @@ fn forward(
         Err(e) => return Err(e),
     };
     let mut frame = first;
-    let mut bytes = 0u64;
     loop {
-        bytes += frame.data.len() as u64;
+        let bytes = frame.data.len() as u64;
+        from_stats.msgs_in += 1;
+        from_stats.bytes_in += bytes;
         let more = frame.more;
         if let Some(c) = capture {
             c.send(frame.data.clone(), if more { SNDMORE } else { 0 })?;
         }
         to.send_frame(frame, 0)?;
+        to_stats.msgs_out += 1;
+        to_stats.bytes_out += bytes;
         if !more {
-            break;
+            return Ok(());
         }
         frame = from.recv_frame(0)?;
     }
-    from_stats.msgs_in += 1;
-    from_stats.bytes_in += bytes;
-    to_stats.msgs_out += 1;
-    to_stats.bytes_out += bytes;
-    Ok(())
 }
 
 fn reply_stats(control: &Socket, stats: &ProxyStats) -> Result<()> {

@@ -81,6 +81,7 @@ mod greeting;
 mod heartbeat;
 mod mechanism;
 mod metadata;
+mod raw;
 mod socket_type;
 mod write_buf;
 
@@ -93,5 +94,6 @@ pub use error::{protocol_code, Error, Malformation};
 pub use event::{Event, PeerInfo};
 pub use frame::Frame;
 pub use metadata::Metadata;
+pub use raw::RawConnection;
 pub use socket_type::SocketType;
 pub use write_buf::WriteBuf;

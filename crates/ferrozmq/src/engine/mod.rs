@@ -13,6 +13,7 @@ mod reactor;
 mod session;
 #[cfg(test)]
 mod tests;
+mod wire;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use mio::{Interest, Token};
-use zmtp::{Connection, Event, Frame, PeerInfo};
+use zmtp::{Event, Frame, PeerInfo};
 
 use super::connecter::Connecter;
 use super::monitor::{emit, MonitorEvent};
 use super::reactor::Cx;
+use super::wire::Wire;
 use super::SocketRef;
 use crate::mailbox::Command;
 use crate::pipe::{self, LinkEnd, PipeEvent, Read as PipeRead};
@@ -63,7 +64,7 @@ enum Lost {
 struct Io {
     stream: Stream,
     /// `None` while a connect is in progress.
-    conn: Option<Connection>,
+    conn: Option<Wire>,
     /// The stream may have bytes to read (mio is edge-triggered: set by events, cleared by WouldBlock).
     readable: bool,
     /// The stream may take bytes.
@@ -74,7 +75,7 @@ struct Io {
 }
 
 impl Io {
-    fn new(stream: Stream, conn: Option<Connection>) -> Self {
+    fn new(stream: Stream, conn: Option<Wire>) -> Self {
         Self {
             stream,
             conn,
@@ -89,7 +90,7 @@ impl Io {
     /// arrived); the rest of a large body is read straight into `input`, whose new room is zeroed once
     /// (no unsafe code) and filled over as many reads as it takes before the next decode.
     fn fill(&mut self, scratch: &mut [u8]) -> io::Result<usize> {
-        let hint = self.conn.as_ref().map_or(0, Connection::read_hint);
+        let hint = self.conn.as_ref().map_or(0, Wire::read_hint);
         if self.pad == 0 && hint <= scratch.len() {
             let n = self.stream.read(scratch)?;
             self.input.extend_from_slice(&scratch[..n]);
@@ -188,7 +189,7 @@ impl Session {
         cx.registry
             .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)?;
         let mut s = Self::new(token, socket, endpoint, Origin::Accepted(listener), None);
-        let conn = Connection::new(s.socket.options.zmtp_config(s.socket.socket_type), cx.now);
+        let conn = Wire::new(&s.socket, cx.now);
         s.io = Some(Io::new(stream, Some(conn)));
         emit(&s.socket, &s.endpoint, MonitorEvent::Accepted);
         Ok(s)
@@ -223,7 +224,7 @@ impl Session {
             .io
             .as_ref()
             .and_then(|io| io.conn.as_ref())
-            .and_then(Connection::poll_timeout);
+            .and_then(Wire::poll_timeout);
         [conn, self.retry_at, self.closing.flatten()]
             .into_iter()
             .flatten()
@@ -273,10 +274,7 @@ impl Session {
                     return Status::Keep;
                 }
                 Ok(true) => {
-                    io.conn = Some(Connection::new(
-                        self.socket.options.zmtp_config(self.socket.socket_type),
-                        cx.now,
-                    ));
+                    io.conn = Some(Wire::new(&self.socket, cx.now));
                     if let Origin::Connect(c) = &mut self.origin {
                         c.connected();
                     }
@@ -516,6 +514,9 @@ impl Session {
                     }
                 }
             }
+            if conn.wants_close() {
+                return Err(Lost::Eof);
+            }
             let out = conn.write_buf();
             if out.is_empty() || !*writable {
                 return Ok(false);
@@ -539,8 +540,12 @@ impl Session {
     /// The connection ended (or a connect failed): clean up, then end an accepted session, or schedule a
     /// reconnect.
     fn connection_lost(&mut self, cx: &mut Cx<'_>, lost: Lost) -> Status {
-        let (mut established, mut ready) = (false, false);
+        let (mut established, mut ready, mut notify_end) = (false, false, false);
         if let Some(mut io) = self.io.take() {
+            notify_end = io
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.notifies_end(&self.socket));
             if let (Lost::Protocol(_), Some(conn)) = (&lost, &mut io.conn) {
                 // The connection may have queued an ERROR command for the peer: one try, without waiting.
                 let out = conn.write_buf();
@@ -550,7 +555,7 @@ impl Session {
             }
             let _ = cx.registry.deregister(&mut io.stream);
             established = io.conn.is_some();
-            ready = io.conn.as_ref().is_some_and(|c| c.peer().is_some());
+            ready = io.conn.as_ref().is_some_and(Wire::handshake_done);
         }
         if established && !ready {
             let why = match &lost {
@@ -569,6 +574,10 @@ impl Session {
         }
         self.inbound.clear();
         self.in_blocked = false;
+        if let (true, Some(end)) = (notify_end, &mut self.end) {
+            // STREAM: the end of a connection is an empty frame (lost if the socket's queue is full).
+            let _ = end.writer.write(Frame::new(bytes::Bytes::new()));
+        }
         if self.out_partial {
             // The rest of a message the peer got only part of: drop it, so the next peer sees whole ones.
             if let Some(end) = &mut self.end {

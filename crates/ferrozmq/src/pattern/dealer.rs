@@ -1,12 +1,15 @@
-//! DEALER: sends load balanced, receives fair-queued, with no envelope of its own.
+//! DEALER: sends load balanced, receives fair-queued, with no envelope of its own. With PROBE_ROUTER, every
+//! new link is sent an empty message first.
 
+use bytes::Bytes;
 use zmtp::Frame;
 
 use super::fq::FairQueue;
 use super::lb::LoadBalancer;
-use super::{Pattern, SendError};
+use super::{int_option, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
+use crate::options::opt;
 use crate::pipe::LinkId;
 
 /// The DEALER pattern.
@@ -14,10 +17,15 @@ use crate::pipe::LinkId;
 pub(crate) struct Dealer {
     lb: LoadBalancer,
     fq: FairQueue,
+    /// PROBE_ROUTER.
+    probe: bool,
 }
 
 impl Pattern for Dealer {
-    fn attach(&mut self, id: LinkId, _links: &mut Links) {
+    fn attach(&mut self, id: LinkId, links: &mut Links) {
+        if self.probe {
+            let _ = links.write(id, Frame::new(Bytes::new()));
+        }
         self.lb.attach(id);
         self.fq.attach(id);
     }
@@ -55,6 +63,14 @@ impl Pattern for Dealer {
 
     fn has_out(&mut self, links: &mut Links) -> bool {
         self.lb.has_out(links)
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {
+        if option != opt::PROBE_ROUTER {
+            return Ok(false);
+        }
+        self.probe = int_option(value)? != 0;
+        Ok(true)
     }
 }
 

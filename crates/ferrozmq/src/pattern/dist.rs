@@ -34,6 +34,11 @@ impl Distributor {
         self.full.remove(&id);
     }
 
+    /// Every link, in attach order.
+    pub(crate) fn all(&self) -> &[LinkId] {
+        &self.links
+    }
+
     /// The link has room again.
     pub(crate) fn activate(&mut self, id: LinkId) {
         self.full.remove(&id);

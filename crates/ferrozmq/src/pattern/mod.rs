@@ -20,6 +20,7 @@ mod push;
 mod rep;
 mod req;
 mod router;
+mod stream;
 mod subscribe;
 #[cfg(test)]
 mod testutil;
@@ -87,12 +88,7 @@ pub(crate) fn new(socket_type: SocketType, options: &Options) -> Result<Box<dyn 
         SocketType::Router => Box::new(router::Router::default()),
         SocketType::Pull => Box::new(pull::Pull::default()),
         SocketType::Push => Box::new(push::Push::default()),
-        _ => {
-            return Err(Error::invalid(format!(
-                "socket type {} is not supported yet",
-                socket_type.as_str()
-            )))
-        }
+        SocketType::Stream => Box::new(stream::Stream::default()),
     })
 }
 
@@ -118,14 +114,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_zmtp_socket_type_but_stream_has_a_pattern() {
+    fn every_stable_socket_type_has_a_pattern() {
         use SocketType::*;
         for t in [
-            Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub,
+            Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub, Stream,
         ] {
             assert!(new(t, &Options::default()).is_ok());
         }
-        assert!(new(Stream, &Options::default()).is_err());
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! PUB and XPUB (libzmq's `pub_t`, `xpub_t`): fan-out by subscription, never blocking; a subscriber whose
-//! link is at its high-water mark misses the message.
+//! link is at its high-water mark misses the message (unless XPUB_NODROP, which makes the send wait).
 //!
 //! Subscribers send `\x01topic` to subscribe and `\x00topic` to cancel, as the first frame of a message. A
 //! PUB applies them and ignores anything else. An XPUB also hands them to its user through recv (only new
 //! topics and topics nobody holds any more, unless verbose), along with any other message subscribers send.
+//! With XPUB_MANUAL, subscriptions are not applied: every one is handed up, and the user's SUBSCRIBE /
+//! UNSUBSCRIBE on the XPUB applies to the subscriber whose subscription it received last. XPUB_WELCOME_MSG is
+//! sent to every new subscriber; INVERT_MATCHING sends each message to the links that do *not* match.
 //! Subscription messages are read lazily: from links that reported having some, before each message sent
 //! and each recv.
 
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use zmtp::Frame;
 
 use super::dist::Distributor;
@@ -16,12 +20,8 @@ use super::mtrie::{Removed, Subscribers};
 use super::{int_option, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
+use crate::options::opt;
 use crate::pipe::LinkId;
-
-/// `ZMQ_XPUB_VERBOSE`: pass every subscribe up, not only new topics.
-const XPUB_VERBOSE: i32 = 40;
-/// `ZMQ_XPUB_VERBOSER`: pass every subscribe and every cancel up.
-const XPUB_VERBOSER: i32 = 78;
 
 /// The PUB and XPUB patterns.
 #[derive(Debug)]
@@ -32,12 +32,24 @@ pub(crate) struct Publisher {
     unread: Vec<LinkId>,
     /// The links matching the message being sent.
     matched: Vec<LinkId>,
-    /// XPUB only: what recv returns.
-    upstream: Option<VecDeque<Frame>>,
+    /// XPUB only: what recv returns, each with the link whose subscription it is (XPUB_MANUAL).
+    upstream: Option<VecDeque<(Frame, Option<LinkId>)>>,
     /// Pass up every subscribe.
     verbose_subs: bool,
     /// Pass up every cancel.
     verbose_unsubs: bool,
+    /// XPUB_MANUAL: the user applies subscriptions.
+    manual: bool,
+    /// XPUB_MANUAL: what each subscriber asked for, to cancel when it goes.
+    requested: Subscribers,
+    /// XPUB_MANUAL: the subscriber whose subscription the user received last.
+    last_link: Option<LinkId>,
+    /// XPUB_WELCOME_MSG.
+    welcome: Option<Bytes>,
+    /// XPUB_NODROP.
+    nodrop: bool,
+    /// INVERT_MATCHING.
+    invert: bool,
 }
 
 impl Publisher {
@@ -51,6 +63,12 @@ impl Publisher {
             upstream: xpub.then(VecDeque::new),
             verbose_subs: false,
             verbose_unsubs: false,
+            manual: false,
+            requested: Subscribers::default(),
+            last_link: None,
+            welcome: None,
+            nodrop: false,
+            invert: false,
         }
     }
 
@@ -65,7 +83,7 @@ impl Publisher {
                     Some(kind) => self.apply(id, kind == 1, frame),
                     None => {
                         if let Some(up) = &mut self.upstream {
-                            up.push_back(frame);
+                            up.push_back((frame, None));
                         }
                     }
                 }
@@ -75,20 +93,58 @@ impl Publisher {
 
     /// Applies a subscribe or cancel from link `id`, passing it up if the XPUB user should see it.
     fn apply(&mut self, id: LinkId, subscribe: bool, frame: Frame) {
-        let topic = &frame.data[1..];
-        let notify = if subscribe {
+        let topic = frame.data.get(1..).unwrap_or_default();
+        let notify = if self.manual {
+            if subscribe {
+                self.requested.add(topic, id);
+            } else {
+                self.requested.remove(topic, id);
+            }
+            true
+        } else if subscribe {
             self.subs.add(topic, id) || self.verbose_subs
         } else {
             self.subs.remove(topic, id) != Removed::OthersRemain || self.verbose_unsubs
         };
         if let Some(up) = self.upstream.as_mut().filter(|_| notify) {
-            up.push_back(frame.with_more(false));
+            up.push_back((frame.with_more(false), Some(id)));
+        }
+    }
+
+    /// The user's SUBSCRIBE / UNSUBSCRIBE on a manual XPUB, for the subscriber it heard from last.
+    fn manual_subscription(&mut self, subscribe: bool, topic: &[u8]) {
+        let Some(id) = self.last_link.filter(|_| self.manual) else {
+            return;
+        };
+        if subscribe {
+            self.subs.add(topic, id);
+        } else {
+            self.subs.remove(topic, id);
+        }
+    }
+
+    /// Chooses the links the message starting with `first` goes to.
+    fn choose_targets(&mut self, first: &[u8]) {
+        self.matched.clear();
+        self.subs.matching(first, &mut self.matched);
+        if self.invert {
+            let matching = std::mem::take(&mut self.matched);
+            self.matched = self
+                .dist
+                .all()
+                .iter()
+                .copied()
+                .filter(|id| !matching.contains(id))
+                .collect();
         }
     }
 }
 
 impl Pattern for Publisher {
-    fn attach(&mut self, id: LinkId, _links: &mut Links) {
+    fn attach(&mut self, id: LinkId, links: &mut Links) {
+        if let Some(welcome) = &self.welcome {
+            let _ = links.write(id, Frame::new(welcome.clone()));
+        }
         self.dist.attach(id);
         self.unread.push(id);
     }
@@ -96,18 +152,27 @@ impl Pattern for Publisher {
     fn detach(&mut self, id: LinkId) {
         self.dist.detach(id);
         self.unread.retain(|&l| l != id);
-        let (upstream, verbose) = (&mut self.upstream, self.verbose_unsubs);
-        self.subs.remove_link(id, |topic, removed| {
+        if self.last_link == Some(id) {
+            self.last_link = None;
+        }
+        let (upstream, verbose, manual) = (&mut self.upstream, self.verbose_unsubs, self.manual);
+        let mut cancel = |topic: &[u8], removed: Removed| {
             if let Some(up) = upstream
                 .as_mut()
-                .filter(|_| verbose || removed == Removed::Last)
+                .filter(|_| manual || verbose || removed == Removed::Last)
             {
                 let mut cancel = Vec::with_capacity(topic.len() + 1);
                 cancel.push(0);
                 cancel.extend_from_slice(topic);
-                up.push_back(Frame::new(cancel));
+                up.push_back((Frame::new(cancel), None));
             }
-        });
+        };
+        if manual {
+            self.requested.remove_link(id, &mut cancel);
+            self.subs.remove_link(id, |_, _| {});
+        } else {
+            self.subs.remove_link(id, cancel);
+        }
     }
 
     fn read_activated(&mut self, id: LinkId) {
@@ -126,8 +191,18 @@ impl Pattern for Publisher {
             return Ok(());
         }
         self.read_subscriptions(links);
-        self.matched.clear();
-        self.subs.matching(&frame.data, &mut self.matched);
+        self.choose_targets(&frame.data);
+        if self.nodrop {
+            let matched = std::mem::take(&mut self.matched);
+            let full = matched.iter().any(|&id| !links.can_write(id));
+            self.matched = matched;
+            if full {
+                return Err(SendError {
+                    error: Error::Again,
+                    frame,
+                });
+            }
+        }
         self.dist.send(frame, links, Some(&self.matched));
         Ok(())
     }
@@ -137,10 +212,15 @@ impl Pattern for Publisher {
             return Err(Error::NotSupported);
         }
         self.read_subscriptions(links);
-        self.upstream
+        let (frame, from) = self
+            .upstream
             .as_mut()
             .and_then(VecDeque::pop_front)
-            .ok_or(Error::Again)
+            .ok_or(Error::Again)?;
+        if self.manual {
+            self.last_link = from;
+        }
+        Ok(frame)
     }
 
     fn has_in(&mut self, links: &mut Links) -> bool {
@@ -156,16 +236,23 @@ impl Pattern for Publisher {
     }
 
     fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {
-        if self.upstream.is_none() {
-            return Ok(false);
-        }
+        let on = || int_option(value).map(|v| v != 0);
         match option {
-            XPUB_VERBOSE => self.verbose_subs = int_option(value)? != 0,
-            XPUB_VERBOSER => {
-                let on = int_option(value)? != 0;
+            opt::INVERT_MATCHING => self.invert = on()?,
+            _ if self.upstream.is_none() => return Ok(false),
+            opt::XPUB_VERBOSE => self.verbose_subs = on()?,
+            opt::XPUB_VERBOSER => {
+                let on = on()?;
                 self.verbose_subs = on;
                 self.verbose_unsubs = on;
             }
+            opt::XPUB_MANUAL => self.manual = on()?,
+            opt::XPUB_NODROP => self.nodrop = on()?,
+            opt::XPUB_WELCOME_MSG => {
+                self.welcome = (!value.is_empty()).then(|| Bytes::copy_from_slice(value));
+            }
+            opt::SUBSCRIBE if self.manual => self.manual_subscription(true, value),
+            opt::UNSUBSCRIBE if self.manual => self.manual_subscription(false, value),
             _ => return Ok(false),
         }
         Ok(true)
@@ -280,13 +367,13 @@ mod tests {
         let mut links = Links::default();
         let mut p = Publisher::new(true);
         assert!(p
-            .set_option(XPUB_VERBOSE, &1i64.to_ne_bytes(), &mut links)
+            .set_option(opt::XPUB_VERBOSE, &1i64.to_ne_bytes(), &mut links)
             .unwrap());
         subscriber(&mut links, &mut p, 0, &["t"]);
         subscriber(&mut links, &mut p, 0, &["t"]);
         assert_eq!(recv_all(&mut p, &mut links).len(), 2);
         assert!(!Publisher::new(false)
-            .set_option(XPUB_VERBOSE, &[1, 0, 0, 0], &mut links)
+            .set_option(opt::XPUB_VERBOSE, &[1, 0, 0, 0], &mut links)
             .unwrap());
     }
 }

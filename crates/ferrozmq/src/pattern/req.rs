@@ -16,6 +16,7 @@ use super::lb::LoadBalancer;
 use super::{int_option, random_u32, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
+use crate::options::opt;
 use crate::pipe::LinkId;
 
 /// The REQ pattern.
@@ -35,6 +36,8 @@ pub(crate) struct Req {
     correlate: bool,
     /// The id of the last request.
     request_id: u32,
+    /// PROBE_ROUTER: an empty message goes to every new link.
+    probe: bool,
 }
 
 /// `ZMQ_REQ_CORRELATE`.
@@ -53,6 +56,7 @@ impl Default for Req {
             relaxed: false,
             correlate: false,
             request_id: random_u32(),
+            probe: false,
         }
     }
 }
@@ -108,7 +112,10 @@ impl Req {
 }
 
 impl Pattern for Req {
-    fn attach(&mut self, id: LinkId, _links: &mut Links) {
+    fn attach(&mut self, id: LinkId, links: &mut Links) {
+        if self.probe {
+            let _ = links.write(id, Frame::new(Bytes::new()));
+        }
         self.lb.attach(id);
         self.fq.attach(id);
     }
@@ -192,6 +199,7 @@ impl Pattern for Req {
         match option {
             REQ_RELAXED => self.relaxed = int_option(value)? != 0,
             REQ_CORRELATE => self.correlate = int_option(value)? != 0,
+            opt::PROBE_ROUTER => self.probe = int_option(value)? != 0,
             _ => return Ok(false),
         }
         Ok(true)

@@ -1,12 +1,14 @@
 //! ROUTER (libzmq's `router_t`): every message received is prefixed with its peer's routing id; every message
 //! sent starts with the routing id of the peer it goes to.
 //!
-//! A link gets its routing id when its peer is ready: the id the peer announced, or else a generated 5-byte
-//! id (`0x00` + a counter starting at a random value). Until then, and for a peer announcing an id already in
-//! use, the link is neither read nor written. A message for an unknown or full peer is dropped, or refused
-//! with ROUTER_MANDATORY.
+//! A link gets its routing id when its peer is ready: the one CONNECT_ROUTING_ID gave it at connect, else the
+//! id the peer announced, else a generated 5-byte id (`0x00` + a counter starting at a random value). Until
+//! then, and for a peer announcing an id already in use, the link is neither read nor written; with
+//! ROUTER_HANDOVER the new peer takes the id over and the old link is closed. A message for an unknown or full
+//! peer is dropped, or refused with ROUTER_MANDATORY. PROBE_ROUTER sends an empty message on every new link;
+//! ROUTER_NOTIFY delivers `[id, ""]` when a peer connects (1) and when it goes away (2).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 use zmtp::Frame;
@@ -15,10 +17,13 @@ use super::fq::FairQueue;
 use super::{int_option, random_u32, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
+use crate::options::opt;
 use crate::pipe::LinkId;
 
-/// `ZMQ_ROUTER_MANDATORY`: refuse messages for unknown or full peers instead of dropping them.
-const ROUTER_MANDATORY: i32 = 33;
+/// ROUTER_NOTIFY's bit for connects.
+const NOTIFY_CONNECT: i64 = 1;
+/// ROUTER_NOTIFY's bit for disconnects.
+const NOTIFY_DISCONNECT: i64 = 2;
 
 /// The ROUTER pattern.
 #[derive(Debug)]
@@ -38,6 +43,14 @@ pub(crate) struct Router {
     sending: Option<Option<LinkId>>,
     /// ROUTER_MANDATORY.
     mandatory: bool,
+    /// ROUTER_HANDOVER.
+    handover: bool,
+    /// PROBE_ROUTER.
+    probe: bool,
+    /// ROUTER_NOTIFY's bits.
+    notify: i64,
+    /// Routing ids of peers that came or went, to deliver as `[id, ""]` (ROUTER_NOTIFY).
+    notices: VecDeque<Bytes>,
 }
 
 impl Default for Router {
@@ -51,6 +64,10 @@ impl Default for Router {
             more_in: false,
             sending: None,
             mandatory: false,
+            handover: false,
+            probe: false,
+            notify: 0,
+            notices: VecDeque::new(),
         }
     }
 }
@@ -68,30 +85,59 @@ impl Router {
     }
 }
 
+impl Router {
+    /// Forgets a link and its routing id; returns the id it had.
+    fn forget(&mut self, id: LinkId) -> Option<Bytes> {
+        self.fq.detach(id);
+        if self.sending == Some(Some(id)) {
+            self.sending = Some(None);
+        }
+        let routing_id = self.ids.remove(&id)?;
+        if self.links_by_id.get(&routing_id) == Some(&id) {
+            self.links_by_id.remove(&routing_id);
+        }
+        Some(routing_id)
+    }
+}
+
 impl Pattern for Router {
-    fn attach(&mut self, _id: LinkId, _links: &mut Links) {}
+    fn attach(&mut self, id: LinkId, links: &mut Links) {
+        if self.probe {
+            let _ = links.write(id, Frame::new(Bytes::new()));
+        }
+    }
 
     fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
         if self.ids.contains_key(&id) {
             // A reconnect: the peer keeps its routing id, as libzmq assumes.
             return;
         }
-        let routing_id = self.routing_id(links.peer(id).and_then(|p| p.routing_id.clone()));
-        if self.links_by_id.contains_key(&routing_id) {
-            return;
+        let chosen = links
+            .connect_routing_id(id)
+            .or_else(|| links.peer(id).and_then(|p| p.routing_id.as_ref()))
+            .cloned();
+        let routing_id = self.routing_id(chosen);
+        if let Some(&old) = self.links_by_id.get(&routing_id) {
+            if !self.handover {
+                return;
+            }
+            // The new peer takes the id over; the old link is closed.
+            self.forget(old);
+            links.mark_dead(old);
         }
         self.links_by_id.insert(routing_id.clone(), id);
-        self.ids.insert(id, routing_id);
+        self.ids.insert(id, routing_id.clone());
         self.fq.attach(id);
+        if self.notify & NOTIFY_CONNECT != 0 {
+            self.notices.push_back(routing_id);
+        }
     }
 
     fn detach(&mut self, id: LinkId) {
-        self.fq.detach(id);
-        if let Some(routing_id) = self.ids.remove(&id) {
-            self.links_by_id.remove(&routing_id);
-        }
-        if self.sending == Some(Some(id)) {
-            self.sending = Some(None);
+        if let Some(routing_id) = self.forget(id) {
+            if self.notify & NOTIFY_DISCONNECT != 0 {
+                self.notices.push_back(routing_id);
+            }
         }
     }
 
@@ -137,6 +183,13 @@ impl Pattern for Router {
             self.more_in = frame.more;
             return Ok(frame);
         }
+        if !self.more_in {
+            if let Some(routing_id) = self.notices.pop_front() {
+                self.prefetched = Some(Frame::new(Bytes::new()));
+                self.more_in = true;
+                return Ok(Frame::new(routing_id).with_more(true));
+            }
+        }
         let (id, frame) = self.fq.recv(links).ok_or(Error::Again)?;
         if self.more_in {
             self.more_in = frame.more;
@@ -149,7 +202,7 @@ impl Pattern for Router {
     }
 
     fn has_in(&mut self, links: &mut Links) -> bool {
-        self.more_in || self.fq.has_in(links)
+        self.more_in || !self.notices.is_empty() || self.fq.has_in(links)
     }
 
     fn has_out(&mut self, links: &mut Links) -> bool {
@@ -157,8 +210,18 @@ impl Pattern for Router {
     }
 
     fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {
+        let on = || int_option(value).map(|v| v != 0);
         match option {
-            ROUTER_MANDATORY => self.mandatory = int_option(value)? != 0,
+            opt::ROUTER_MANDATORY => self.mandatory = on()?,
+            opt::ROUTER_HANDOVER => self.handover = on()?,
+            opt::PROBE_ROUTER => self.probe = on()?,
+            opt::ROUTER_NOTIFY => {
+                let bits = int_option(value)?;
+                if !(0..=3).contains(&bits) {
+                    return Err(Error::invalid("ROUTER_NOTIFY takes 0 to 3"));
+                }
+                self.notify = bits;
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -252,7 +315,7 @@ mod tests {
         send(&mut r, &mut links, &["a", "1"]).unwrap();
         send(&mut r, &mut links, &["a", "2"]).unwrap();
         assert!(r
-            .set_option(ROUTER_MANDATORY, &1i64.to_ne_bytes(), &mut links)
+            .set_option(opt::ROUTER_MANDATORY, &1i64.to_ne_bytes(), &mut links)
             .unwrap());
         assert!(matches!(
             send(&mut r, &mut links, &["a", "3"]),

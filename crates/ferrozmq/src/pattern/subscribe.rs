@@ -38,6 +38,8 @@ pub(crate) struct Subscriber {
     sending: Option<bool>,
     /// Links that became ready while the user was inside a message; they get the subscriptions after it.
     deferred: Vec<LinkId>,
+    /// INVERT_MATCHING (SUB): deliver the messages no subscription matches.
+    invert: bool,
 }
 
 impl Subscriber {
@@ -54,6 +56,7 @@ impl Subscriber {
             more_in: false,
             sending: None,
             deferred: Vec::new(),
+            invert: false,
         }
     }
 
@@ -98,7 +101,7 @@ impl Subscriber {
     fn next_message(&mut self, links: &mut Links) -> Option<Frame> {
         loop {
             let (_, frame) = self.fq.recv(links)?;
-            if self.xsub || self.subs.matches(&frame.data) {
+            if self.xsub || self.subs.matches(&frame.data) != self.invert {
                 return Some(frame);
             }
             self.fq.skip_rest(links);
@@ -186,6 +189,10 @@ impl Pattern for Subscriber {
 
     fn set_option(&mut self, option: i32, value: &[u8], links: &mut Links) -> Result<bool, Error> {
         let subscribe = match option {
+            opt::INVERT_MATCHING => {
+                self.invert = super::int_option(value)? != 0;
+                return Ok(true);
+            }
             opt::SUBSCRIBE if !self.xsub => true,
             opt::UNSUBSCRIBE if !self.xsub => false,
             _ => return Ok(false),

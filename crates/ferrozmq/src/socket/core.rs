@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use zmtp::{Frame, PeerInfo, SocketType};
 
 use crate::error::Result;
@@ -24,6 +25,8 @@ pub(crate) struct Core {
     pub(crate) rcvmore: bool,
     /// The socket has used the I/O thread, which must hear of its close.
     pub(crate) uses_io: bool,
+    /// CONNECT_ROUTING_ID taken by the connect in progress, for the link it attaches.
+    pub(crate) connecting_routing_id: Option<Bytes>,
     commands: Vec<Command>,
 }
 
@@ -43,6 +46,7 @@ impl Core {
             mailbox,
             rcvmore: false,
             uses_io: false,
+            connecting_routing_id: None,
             commands: Vec::new(),
         })
     }
@@ -63,6 +67,12 @@ impl Core {
         end.set_owner(self.mailbox.clone());
         let ready = peer.is_some();
         let id = self.links.insert(end, peer);
+        if let Some(link) = self.links.get_mut(id) {
+            link.connect_routing_id = self.connecting_routing_id.take();
+            if self.options.conflate && conflates(self.socket_type) {
+                link.end.set_conflate();
+            }
+        }
         self.pattern.attach(id, &mut self.links);
         if ready {
             self.pattern.peer_ready(id, &mut self.links);
@@ -144,4 +154,16 @@ impl Core {
         self.reap();
         result
     }
+}
+
+/// The socket types whose pipes CONFLATE makes keep only the last message (as in libzmq).
+fn conflates(socket_type: SocketType) -> bool {
+    matches!(
+        socket_type,
+        SocketType::Dealer
+            | SocketType::Pull
+            | SocketType::Push
+            | SocketType::Pub
+            | SocketType::Sub
+    )
 }

@@ -91,6 +91,7 @@ impl Socket {
         self.check_alive()?;
         let ep = endpoint::parse(endpoint)?;
         let mut core = self.lock();
+        check_transport(&core, &ep)?;
         core.process_commands();
         let resolved = match &ep {
             Endpoint::Inproc(name) => {
@@ -116,7 +117,9 @@ impl Socket {
         self.check_alive()?;
         let ep = endpoint::parse(endpoint)?;
         let mut core = self.lock();
+        check_transport(&core, &ep)?;
         core.process_commands();
+        core.connecting_routing_id = core.options.connect_routing_id.take();
         let resolved = match &ep {
             Endpoint::Inproc(name) => {
                 self.ctx.inproc_connect(name, self.id, &mut core);
@@ -135,6 +138,7 @@ impl Socket {
                 io.connect(self.socket_ref(&core), &ep, end)?
             }
         };
+        core.connecting_routing_id = None;
         core.options.last_endpoint = resolved;
         Ok(())
     }
@@ -431,6 +435,14 @@ impl Drop for Socket {
         core.links = Default::default();
         self.ctx.socket_closed(self.id, uses_io, linger);
     }
+}
+
+/// STREAM speaks raw bytes over tcp and ipc only (libzmq: ENOCOMPATPROTO for inproc).
+fn check_transport(core: &Core, ep: &Endpoint) -> Result<()> {
+    if core.socket_type == SocketType::Stream && matches!(ep, Endpoint::Inproc(_)) {
+        return Err(Error::IncompatibleProtocol);
+    }
+    Ok(())
 }
 
 /// When a blocking call with this timeout gives up; DONTWAIT gives up at once.

@@ -1,0 +1,482 @@
+//! DEALER, ROUTER, PAIR, XPUB/XSUB and REQ_RELAXED/REQ_CORRELATE against libzmq over tcp, with ferrozmq on
+//! either side and either side binding.
+
+use std::time::{Duration, Instant};
+
+use ferrozmq::{opt, SocketType};
+
+const TIMEOUT_MS: i32 = 5_000;
+const DEADLINE: Duration = Duration::from_secs(10);
+
+type Msg = Vec<Vec<u8>>;
+
+fn m(parts: &[&[u8]]) -> Msg {
+    parts.iter().map(|p| p.to_vec()).collect()
+}
+
+/// What a send that did not happen says.
+#[derive(Debug, PartialEq, Eq)]
+enum SendFail {
+    Again,
+    HostUnreachable,
+    Other(String),
+}
+
+/// A socket of either library, driven the same way.
+trait Sock {
+    fn who(&self) -> &'static str;
+    fn bind_any(&self) -> String;
+    fn connect_to(&self, ep: &str);
+    fn try_send(&self, m: &Msg, dontwait: bool) -> Result<(), SendFail>;
+    fn recv_msg(&self) -> Msg;
+    fn set_id(&self, id: &[u8]);
+    fn subscribe(&self, topic: &[u8], on: bool);
+    fn send_msg(&self, msg: &Msg) {
+        self.try_send(msg, false)
+            .unwrap_or_else(|e| panic!("{} send: {e:?}", self.who()));
+    }
+}
+
+struct Ferro(ferrozmq::Socket);
+struct Lib(zmq::Socket);
+
+impl Sock for Ferro {
+    fn who(&self) -> &'static str {
+        "ferrozmq"
+    }
+    fn bind_any(&self) -> String {
+        self.0.bind("tcp://127.0.0.1:*").unwrap();
+        self.0.last_endpoint()
+    }
+    fn connect_to(&self, ep: &str) {
+        self.0.connect(ep).unwrap();
+    }
+    fn try_send(&self, msg: &Msg, dontwait: bool) -> Result<(), SendFail> {
+        let flags = if dontwait { ferrozmq::DONTWAIT } else { 0 };
+        self.0
+            .send_multipart(msg.clone(), flags)
+            .map_err(|e| match e {
+                ferrozmq::Error::Again => SendFail::Again,
+                ferrozmq::Error::HostUnreachable => SendFail::HostUnreachable,
+                e => SendFail::Other(e.to_string()),
+            })
+    }
+    fn recv_msg(&self) -> Msg {
+        let parts = self.0.recv_multipart(0).expect("ferrozmq recv");
+        parts.into_iter().map(|b| b.to_vec()).collect()
+    }
+    fn set_id(&self, id: &[u8]) {
+        self.0.set_routing_id(id).unwrap();
+    }
+    fn subscribe(&self, topic: &[u8], on: bool) {
+        if on {
+            self.0.set_subscribe(topic).unwrap();
+        } else {
+            self.0.set_unsubscribe(topic).unwrap();
+        }
+    }
+}
+
+impl Sock for Lib {
+    fn who(&self) -> &'static str {
+        "libzmq"
+    }
+    fn bind_any(&self) -> String {
+        self.0.bind("tcp://127.0.0.1:*").unwrap();
+        self.0.get_last_endpoint().unwrap().unwrap()
+    }
+    fn connect_to(&self, ep: &str) {
+        self.0.connect(ep).unwrap();
+    }
+    fn try_send(&self, msg: &Msg, dontwait: bool) -> Result<(), SendFail> {
+        let flags = if dontwait { zmq::DONTWAIT } else { 0 };
+        self.0
+            .send_multipart(msg.iter(), flags)
+            .map_err(|e| match e {
+                zmq::Error::EAGAIN => SendFail::Again,
+                zmq::Error::EHOSTUNREACH => SendFail::HostUnreachable,
+                e => SendFail::Other(e.to_string()),
+            })
+    }
+    fn recv_msg(&self) -> Msg {
+        self.0.recv_multipart(0).expect("libzmq recv")
+    }
+    fn set_id(&self, id: &[u8]) {
+        self.0.set_identity(id).unwrap();
+    }
+    fn subscribe(&self, topic: &[u8], on: bool) {
+        if on {
+            self.0.set_subscribe(topic).unwrap();
+        } else {
+            self.0.set_unsubscribe(topic).unwrap();
+        }
+    }
+}
+
+/// Makes sockets of both libraries with bounded timeouts and LINGER 0.
+struct Ctx {
+    ferro: ferrozmq::Context,
+    lib: zmq::Context,
+}
+
+impl Ctx {
+    fn new() -> Self {
+        Self {
+            ferro: ferrozmq::Context::new(),
+            lib: zmq::Context::new(),
+        }
+    }
+
+    fn ferro(&self, ty: SocketType) -> Ferro {
+        let s = self.ferro.socket(ty).unwrap();
+        s.set_rcvtimeo(TIMEOUT_MS).unwrap();
+        s.set_sndtimeo(TIMEOUT_MS).unwrap();
+        s.set_linger(0).unwrap();
+        Ferro(s)
+    }
+
+    fn lib(&self, ty: SocketType) -> Lib {
+        let raw = match ty {
+            SocketType::Dealer => zmq::DEALER,
+            SocketType::Router => zmq::ROUTER,
+            SocketType::Pair => zmq::PAIR,
+            SocketType::XPub => zmq::XPUB,
+            SocketType::XSub => zmq::XSUB,
+            SocketType::Sub => zmq::SUB,
+            SocketType::Pub => zmq::PUB,
+            SocketType::Req => zmq::REQ,
+            SocketType::Rep => zmq::REP,
+            other => panic!("no libzmq mapping for {other:?}"),
+        };
+        let s = self.lib.socket(raw).unwrap();
+        s.set_rcvtimeo(TIMEOUT_MS).unwrap();
+        s.set_sndtimeo(TIMEOUT_MS).unwrap();
+        s.set_linger(0).unwrap();
+        Lib(s)
+    }
+
+    fn make(&self, ferro: bool, ty: SocketType) -> Box<dyn Sock> {
+        if ferro {
+            Box::new(self.ferro(ty))
+        } else {
+            Box::new(self.lib(ty))
+        }
+    }
+}
+
+/// Sends with DONTWAIT until the peer is routable (ROUTER_MANDATORY set on `s`).
+fn send_when_routable(s: &dyn Sock, msg: &Msg) {
+    let start = Instant::now();
+    loop {
+        match s.try_send(msg, true) {
+            Ok(()) => return,
+            Err(SendFail::HostUnreachable) | Err(SendFail::Again) => {
+                assert!(
+                    start.elapsed() < DEADLINE,
+                    "{}: peer never routable",
+                    s.who()
+                );
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => panic!("{} send: {e:?}", s.who()),
+        }
+    }
+}
+
+/// A ROUTER of one library binds, two DEALERs of the other connect (one named, one anonymous).
+fn router_binds(ferro_router: bool) {
+    let ctx = Ctx::new();
+    let router = ctx.make(ferro_router, SocketType::Router);
+    let ep = router.bind_any();
+    let alice = ctx.make(!ferro_router, SocketType::Dealer);
+    alice.set_id(b"alice");
+    alice.connect_to(&ep);
+    let anon = ctx.make(!ferro_router, SocketType::Dealer);
+    anon.connect_to(&ep);
+    alice.send_msg(&m(&[b"", b"hi"]));
+    assert_eq!(router.recv_msg(), m(&[b"alice", b"", b"hi"]));
+    anon.send_msg(&m(&[b"anon"]));
+    let got = router.recv_msg();
+    assert_eq!((got[0].len(), got[0][0]), (5, 0), "generated routing id");
+    router.send_msg(&m(&[b"alice", b"", b"reply"]));
+    router.send_msg(&vec![got[0].clone(), b"to anon".to_vec()]);
+    assert_eq!(alice.recv_msg(), m(&[b"", b"reply"]));
+    assert_eq!(anon.recv_msg(), m(&[b"to anon"]));
+}
+
+/// A DEALER of one library binds (with a routing id); a ROUTER of the other connects and sends first.
+fn dealer_binds(ferro_dealer: bool) {
+    let ctx = Ctx::new();
+    let dealer = ctx.make(ferro_dealer, SocketType::Dealer);
+    dealer.set_id(b"server");
+    let ep = dealer.bind_any();
+    let router: Box<dyn Sock> = if ferro_dealer {
+        let r = ctx.lib(SocketType::Router);
+        r.0.set_router_mandatory(true).unwrap();
+        Box::new(r)
+    } else {
+        let r = ctx.ferro(SocketType::Router);
+        r.0.set_option_int(opt::ROUTER_MANDATORY, 1).unwrap();
+        Box::new(r)
+    };
+    router.set_id(b"client");
+    router.connect_to(&ep);
+    send_when_routable(&*router, &m(&[b"server", b"ping"]));
+    assert_eq!(dealer.recv_msg(), m(&[b"ping"]));
+    dealer.send_msg(&m(&[b"pong", b""]));
+    assert_eq!(router.recv_msg(), m(&[b"server", b"pong", b""]));
+}
+
+/// ferrozmq's ROUTER_MANDATORY against a libzmq DEALER: unknown ids fail, a full peer would block.
+#[test]
+fn ferro_router_mandatory_with_libzmq_dealer() {
+    let ctx = Ctx::new();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_MANDATORY, 1).unwrap();
+    router.0.set_sndhwm(1).unwrap();
+    let ep = router.bind_any();
+    assert_eq!(
+        router.try_send(&m(&[b"nobody", b"x"]), false),
+        Err(SendFail::HostUnreachable)
+    );
+    let dealer = ctx.lib(SocketType::Dealer);
+    dealer.0.set_rcvhwm(1).unwrap();
+    dealer.set_id(b"slow");
+    dealer.connect_to(&ep);
+    send_when_routable(&router, &m(&[b"slow", b"first"]));
+    let big = vec![1u8; 64 * 1024];
+    let mut sent = 0;
+    while router
+        .try_send(&vec![b"slow".to_vec(), big.clone()], true)
+        .is_ok()
+    {
+        sent += 1;
+        assert!(sent < 10_000, "never reached the high-water mark");
+    }
+    assert_eq!(
+        router.try_send(&vec![b"slow".to_vec(), big], true),
+        Err(SendFail::Again)
+    );
+    assert_eq!(dealer.recv_msg(), m(&[b"first"]));
+}
+
+fn pair_both(ferro_binds: bool) {
+    let ctx = Ctx::new();
+    let a = ctx.make(ferro_binds, SocketType::Pair);
+    let b = ctx.make(!ferro_binds, SocketType::Pair);
+    b.connect_to(&a.bind_any());
+    for i in 0..3u8 {
+        a.send_msg(&vec![vec![i], vec![], vec![i; 1000]]);
+        assert_eq!(b.recv_msg(), vec![vec![i], vec![], vec![i; 1000]]);
+        b.send_msg(&m(&[b"back"]));
+        assert_eq!(a.recv_msg(), m(&[b"back"]));
+    }
+}
+
+/// An XPUB of one library binds; SUBs and an XSUB of the other connect.
+fn xpub_binds(ferro_xpub: bool) {
+    let ctx = Ctx::new();
+    let xpub = ctx.make(ferro_xpub, SocketType::XPub);
+    let ep = xpub.bind_any();
+    let s1 = ctx.make(!ferro_xpub, SocketType::Sub);
+    s1.connect_to(&ep);
+    s1.subscribe(b"a", true);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01a"]));
+    let s2 = ctx.make(!ferro_xpub, SocketType::Sub);
+    s2.connect_to(&ep);
+    s2.subscribe(b"a", true);
+    s2.subscribe(b"b", true);
+    assert_eq!(
+        xpub.recv_msg(),
+        m(&[b"\x01b"]),
+        "a duplicate topic is no news"
+    );
+    xpub.send_msg(&m(&[b"a1"]));
+    assert_eq!(s1.recv_msg(), m(&[b"a1"]));
+    assert_eq!(s2.recv_msg(), m(&[b"a1"]));
+    s1.subscribe(b"a", false);
+    drop(s2);
+    let mut cancels = [xpub.recv_msg(), xpub.recv_msg()];
+    cancels.sort();
+    assert_eq!(cancels, [m(&[b"\x00a"]), m(&[b"\x00b"])]);
+
+    let xsub = ctx.make(!ferro_xpub, SocketType::XSub);
+    xsub.connect_to(&ep);
+    xsub.send_msg(&m(&[b"\x01c"]));
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01c"]));
+    xpub.send_msg(&m(&[b"d1"]));
+    xpub.send_msg(&m(&[b"c1", b"more"]));
+    assert_eq!(xsub.recv_msg(), m(&[b"c1", b"more"]));
+    xsub.send_msg(&m(&[b"\x00c"]));
+    assert_eq!(xpub.recv_msg(), m(&[b"\x00c"]));
+}
+
+/// ferrozmq's XPUB_VERBOSE and XPUB_VERBOSER with libzmq SUBs.
+#[test]
+fn ferro_xpub_verbose_with_libzmq_subs() {
+    let ctx = Ctx::new();
+    let xpub = ctx.ferro(SocketType::XPub);
+    xpub.0.set_option_int(opt::XPUB_VERBOSE, 1).unwrap();
+    let ep = xpub.bind_any();
+    let s1 = ctx.lib(SocketType::Sub);
+    let s2 = ctx.lib(SocketType::Sub);
+    s1.connect_to(&ep);
+    s2.connect_to(&ep);
+    s1.subscribe(b"t", true);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01t"]));
+    s2.subscribe(b"t", true);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01t"]));
+    s1.subscribe(b"t", false);
+    s2.subscribe(b"t", false);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x00t"]));
+    xpub.0.set_option_int(opt::XPUB_VERBOSER, 1).unwrap();
+    for (s, sub) in [(&s1, true), (&s2, true), (&s1, false), (&s2, false)] {
+        s.subscribe(b"u", sub);
+        let want: &[u8] = if sub { b"\x01u" } else { b"\x00u" };
+        assert_eq!(xpub.recv_msg(), m(&[want]), "VERBOSER passes each one");
+    }
+}
+
+/// A relaxed, correlating REQ of one library against a ROUTER of the other.
+fn req_correlate(ferro_req: bool) {
+    let ctx = Ctx::new();
+    let router = ctx.make(!ferro_req, SocketType::Router);
+    let ep = router.bind_any();
+    let req: Box<dyn Sock> = if ferro_req {
+        let r = ctx.ferro(SocketType::Req);
+        r.0.set_option_int(opt::REQ_RELAXED, 1).unwrap();
+        r.0.set_option_int(opt::REQ_CORRELATE, 1).unwrap();
+        Box::new(r)
+    } else {
+        let r = ctx.lib(SocketType::Req);
+        r.0.set_req_relaxed(true).unwrap();
+        r.0.set_req_correlate(true).unwrap();
+        Box::new(r)
+    };
+    req.connect_to(&ep);
+    req.send_msg(&m(&[b"first"]));
+    let first = router.recv_msg();
+    assert_eq!(first.len(), 4);
+    assert_eq!(first[1].len(), 4);
+    assert_eq!(&first[2..], &m(&[b"", b"first"])[..]);
+    req.send_msg(&m(&[b"second"]));
+    let second = router.recv_msg();
+    assert_ne!(first[1], second[1]);
+    let reply =
+        |id: &[u8], body: &[u8]| vec![second[0].clone(), id.to_vec(), vec![], body.to_vec()];
+    router.send_msg(&reply(&first[1], b"stale"));
+    router.send_msg(&reply(&second[1], b"fresh"));
+    assert_eq!(req.recv_msg(), m(&[b"fresh"]));
+}
+
+macro_rules! cases {
+    ($($name:ident => $f:ident($arg:expr);)*) => {$(
+        #[test]
+        fn $name() {
+            $f($arg);
+        }
+    )*};
+}
+
+cases! {
+    ferro_router_binds_libzmq_dealers_connect => router_binds(true);
+    libzmq_router_binds_ferro_dealers_connect => router_binds(false);
+    ferro_dealer_binds_libzmq_router_connects => dealer_binds(true);
+    libzmq_dealer_binds_ferro_router_connects => dealer_binds(false);
+    ferro_pair_binds_libzmq_pair_connects => pair_both(true);
+    libzmq_pair_binds_ferro_pair_connects => pair_both(false);
+    ferro_xpub_binds_libzmq_subs_connect => xpub_binds(true);
+    libzmq_xpub_binds_ferro_subs_connect => xpub_binds(false);
+    ferro_req_correlate_libzmq_router => req_correlate(true);
+    libzmq_req_correlate_ferro_router => req_correlate(false);
+}
+
+/// PROBE_ROUTER both ways: a probing DEALER of one library announces itself to a ROUTER of the other.
+fn probe_router(ferro_dealer: bool) {
+    let ctx = Ctx::new();
+    let router = ctx.make(!ferro_dealer, SocketType::Router);
+    let ep = router.bind_any();
+    let dealer: Box<dyn Sock> = if ferro_dealer {
+        let d = ctx.ferro(SocketType::Dealer);
+        d.0.set_option_int(opt::PROBE_ROUTER, 1).unwrap();
+        Box::new(d)
+    } else {
+        let d = ctx.lib(SocketType::Dealer);
+        d.0.set_probe_router(true).unwrap();
+        Box::new(d)
+    };
+    dealer.set_id(b"probe");
+    dealer.connect_to(&ep);
+    assert_eq!(router.recv_msg(), m(&[b"probe", b""]));
+}
+
+/// ferrozmq's ROUTER_HANDOVER and CONNECT_ROUTING_ID with libzmq DEALERs.
+#[test]
+fn ferro_router_handover_and_connect_routing_id_with_libzmq() {
+    let ctx = Ctx::new();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_HANDOVER, 1).unwrap();
+    let ep = router.bind_any();
+    let old = ctx.lib(SocketType::Dealer);
+    old.set_id(b"X");
+    old.connect_to(&ep);
+    old.send_msg(&m(&[b"old"]));
+    assert_eq!(router.recv_msg(), m(&[b"X", b"old"]));
+    let new = ctx.lib(SocketType::Dealer);
+    new.set_id(b"X");
+    new.connect_to(&ep);
+    new.send_msg(&m(&[b"new"]));
+    assert_eq!(router.recv_msg(), m(&[b"X", b"new"]));
+    router.send_msg(&m(&[b"X", b"to new"]));
+    assert_eq!(new.recv_msg(), m(&[b"to new"]));
+
+    let server = ctx.lib(SocketType::Dealer);
+    let server_ep = server.bind_any();
+    router.0.set_option_int(opt::ROUTER_MANDATORY, 1).unwrap();
+    router
+        .0
+        .set_option_bytes(opt::CONNECT_ROUTING_ID, b"srv")
+        .unwrap();
+    router.connect_to(&server_ep);
+    send_when_routable(&router, &m(&[b"srv", b"hello"]));
+    assert_eq!(server.recv_msg(), m(&[b"hello"]));
+}
+
+/// ferrozmq's XPUB_WELCOME_MSG and XPUB_MANUAL with libzmq subscribers.
+#[test]
+fn ferro_xpub_welcome_and_manual_with_libzmq() {
+    let ctx = Ctx::new();
+    let xpub = ctx.ferro(SocketType::XPub);
+    xpub.0
+        .set_option_bytes(opt::XPUB_WELCOME_MSG, b"W")
+        .unwrap();
+    xpub.0.set_option_int(opt::XPUB_MANUAL, 1).unwrap();
+    let ep = xpub.bind_any();
+    let sub = ctx.lib(SocketType::Sub);
+    sub.subscribe(b"W", true);
+    sub.connect_to(&ep);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01W"]));
+    xpub.0.set_subscribe(b"").unwrap();
+    assert_eq!(sub.recv_msg(), m(&[b"W"]));
+    xpub.send_msg(&m(&[b"Wx"]));
+    assert_eq!(sub.recv_msg(), m(&[b"Wx"]));
+}
+
+/// libzmq's XPUB_WELCOME_MSG reaches a ferrozmq SUB.
+#[test]
+fn libzmq_xpub_welcome_reaches_ferro_sub() {
+    let ctx = Ctx::new();
+    let xpub = ctx.lib(SocketType::XPub);
+    xpub.0.set_xpub_welcome_msg(Some("W")).unwrap();
+    let ep = xpub.bind_any();
+    let sub = ctx.ferro(SocketType::Sub);
+    sub.subscribe(b"W", true);
+    sub.connect_to(&ep);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01W"]));
+    assert_eq!(sub.recv_msg(), m(&[b"W"]));
+}
+
+cases! {
+    ferro_probing_dealer_libzmq_router => probe_router(true);
+    libzmq_probing_dealer_ferro_router => probe_router(false);
+}
