@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::{Frame, Metadata, SocketType};
+use crate::{Frame, Metadata, SocketType, ZapRequest};
 
 /// What the handshake told us about the peer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,7 +11,8 @@ pub struct PeerInfo {
     pub socket_type: SocketType,
     /// The peer's `Identity` property, if it sent a non-empty one (REQ, DEALER and ROUTER do).
     pub routing_id: Option<Bytes>,
-    /// Every property of the peer's READY, in wire order (including `Socket-Type` and `Identity`).
+    /// Every property of the peer's READY, in wire order (including `Socket-Type` and `Identity`),
+    /// then, when a ZAP handler accepted the peer, `User-Id` (if not empty) and the handler's metadata.
     pub metadata: Metadata,
     /// The ZMTP version in effect: `(3, 0)` or `(3, 1)`.
     pub version: (u8, u8),
@@ -25,4 +26,8 @@ pub enum Event {
     /// One message frame. On PUB and XPUB, a ZMTP 3.1 SUBSCRIBE/CANCEL command also arrives this
     /// way, as a frame `0x01`/`0x00` + topic (the form ZMTP 3.0 peers send anyway).
     Frame(Frame),
+    /// The security handshake needs the ZAP handler's verdict on the peer: deliver the request (with
+    /// the peer's address filled in) and pass the reply to
+    /// [`Connection::zap_reply`](crate::Connection::zap_reply). The handshake waits until then.
+    ZapRequest(ZapRequest),
 }

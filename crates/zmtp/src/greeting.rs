@@ -59,7 +59,7 @@ pub(crate) struct PeerGreeting {
     pub(crate) version: (u8, u8),
     /// The peer's raw mechanism field.
     pub(crate) mechanism: [u8; MECHANISM_LEN],
-    // Byte 32 (as-server) matters to PLAIN and CURVE only; it is read when they are added.
+    // Byte 32 (as-server) is not read: like libzmq, each side takes its role from its own options.
 }
 
 /// Accumulates the peer's greeting, byte-exact (it never consumes a byte past the greeting).

@@ -1,5 +1,5 @@
 //! Sans-IO ZMTP 3.1 (with ZMTP 3.0 peers): the greeting, the frame codec, commands, metadata,
-//! security mechanisms (NULL for now) and heartbeats of the ZeroMQ Message Transport Protocol
+//! security mechanisms (NULL, PLAIN, CURVE, with ZAP requests as events) and heartbeats of the ZeroMQ Message Transport Protocol
 //! ([RFC 23](https://rfc.zeromq.org/spec/23/), [RFC 37](https://rfc.zeromq.org/spec/37/)), behaving
 //! like libzmq 4.3 on the wire.
 //!
@@ -62,8 +62,8 @@
 //! ```
 //!
 //! # Not (yet) here
-//! ZMTP 1.0/2.0 downgrade (refused with [`Error::UnsupportedVersion`]), PLAIN, CURVE, ZAP, and the
-//! draft socket types' commands (JOIN/LEAVE).
+//! ZMTP 1.0/2.0 downgrade (refused with [`Error::UnsupportedVersion`]), GSSAPI, and the draft socket
+//! types' commands (JOIN/LEAVE).
 //!
 //! [`Instant`]: std::time::Instant
 #![forbid(unsafe_code)]
@@ -79,21 +79,26 @@ mod event;
 mod frame;
 mod greeting;
 mod heartbeat;
+mod keys;
 mod mechanism;
 mod metadata;
 mod raw;
 mod socket_type;
 mod write_buf;
+pub mod z85;
+mod zap;
 
 #[cfg(test)]
 mod tests;
 
 pub use config::{Config, MechanismConfig};
 pub use connection::Connection;
-pub use error::{protocol_code, Error, Malformation};
+pub use error::{protocol_code, Error, Malformation, ZapFailure};
 pub use event::{Event, PeerInfo};
 pub use frame::Frame;
+pub use keys::{curve_keypair, curve_public, parse_key, CurveSecretKey, KEY_LEN, Z85_KEY_LEN};
 pub use metadata::Metadata;
 pub use raw::RawConnection;
 pub use socket_type::SocketType;
 pub use write_buf::WriteBuf;
+pub use zap::{ZapReply, ZapRequest, ZAP_ENDPOINT};

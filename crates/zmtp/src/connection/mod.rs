@@ -148,8 +148,42 @@ impl Connection {
         let first = !self.send_more;
         self.send_more = frame.more;
         let raw = traffic::outgoing(self.config.socket_type, self.version, first, frame);
-        encoder::encode(&mut self.out, mechanism.encode(raw));
-        Ok(())
+        match mechanism.encode(raw) {
+            Ok(raw) => {
+                encoder::encode(&mut self.out, raw);
+                Ok(())
+            }
+            Err(e) => {
+                self.error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Takes the ZAP handler's verdict on the request reported by [`Event::ZapRequest`]; the
+    /// handshake then goes on at the next [`poll_event`](Self::poll_event). A reply with no request
+    /// outstanding is ignored.
+    ///
+    /// # Errors
+    /// [`Error::AuthFailed`] when the handler refused the peer (an ERROR command for the peer is then
+    /// queued for status 400 and 500, as libzmq does), or the sticky error.
+    pub fn zap_reply(&mut self, reply: crate::ZapReply) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let Phase::Secured {
+            mechanism,
+            ready: false,
+        } = &mut self.phase
+        else {
+            return Ok(());
+        };
+        let result = mechanism.zap_reply(reply);
+        send_handshake_commands(mechanism.as_mut(), &mut self.out);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
     }
 
     /// The bytes waiting to be written to the transport.
@@ -205,13 +239,16 @@ impl Connection {
                 continue;
             };
             if !*ready {
+                if let Some(request) = mechanism.zap_request() {
+                    return Ok(Some(Event::ZapRequest(request)));
+                }
                 if let (Status::Ready, Some(props)) =
                     (mechanism.status(), mechanism.peer_properties())
                 {
                     let info = PeerInfo {
                         socket_type: props.socket_type,
                         routing_id: mechanism::peer_routing_id(&props.metadata),
-                        metadata: props.metadata.clone(),
+                        metadata: props.metadata,
                         version: self.version,
                     };
                     *ready = true;
@@ -245,7 +282,7 @@ impl Connection {
             };
             match traffic::on_command(self.config.socket_type, &mut self.heartbeat, body, now)? {
                 Incoming::Reply(reply) => {
-                    encoder::encode(&mut self.out, mechanism.encode(RawFrame::Command(reply)))
+                    encoder::encode(&mut self.out, mechanism.encode(RawFrame::Command(reply))?)
                 }
                 Incoming::Deliver(frame) => return Ok(Some(Event::Frame(frame))),
                 Incoming::Ignore => {}
@@ -280,7 +317,7 @@ impl Connection {
             });
         }
         self.version = peer.version;
-        let mut mechanism = mechanism::new(&self.config);
+        let mut mechanism = mechanism::new(&self.config)?;
         send_handshake_commands(mechanism.as_mut(), &mut self.out);
         self.phase = Phase::Secured {
             mechanism,
@@ -300,7 +337,7 @@ impl Connection {
         {
             if self.heartbeat.poll(now)? {
                 let ping = RawFrame::Command(crate::command::ping(self.heartbeat.ttl_ds()));
-                encoder::encode(&mut self.out, mechanism.encode(ping));
+                encoder::encode(&mut self.out, mechanism.encode(ping)?);
             }
         }
         Ok(())

@@ -6,10 +6,14 @@
 //! frame passes through [`Mechanism::encode`] / [`Mechanism::decode`], where CURVE will box and unbox
 //! MESSAGE commands; NULL leaves frames as they are.
 //!
-//! ZAP (RFC 27) will be a further status, "waiting for a ZAP reply", surfaced by the connection as an
-//! event carrying the request, plus a method taking the reply; nothing here talks to a socket.
+//! A server-side mechanism that wants a ZAP (RFC 27) verdict hands out a request through
+//! [`Mechanism::zap_request`] and stays handshaking until [`Mechanism::zap_reply`]; the connection
+//! surfaces the request as an event. Nothing here talks to a socket.
 
+mod curve;
 pub(crate) mod null;
+mod plain;
+mod zap;
 
 use bytes::Bytes;
 
@@ -17,7 +21,7 @@ use crate::command::{self, Command};
 use crate::config::{Config, MechanismConfig};
 use crate::decoder::RawFrame;
 use crate::error::{Error, Malformation};
-use crate::{Metadata, SocketType};
+use crate::{Metadata, SocketType, ZapReply, ZapRequest};
 
 /// Property names libzmq reads from READY.
 const SOCKET_TYPE: &str = "Socket-Type";
@@ -51,12 +55,25 @@ pub(crate) trait Mechanism: std::fmt::Debug + Send {
     /// Where the handshake stands.
     fn status(&self) -> Status;
 
-    /// The peer's properties, once its READY (or equivalent) has been accepted.
-    fn peer_properties(&self) -> Option<&PeerProperties>;
+    /// The peer's properties (with what ZAP said about it), once its READY (or equivalent) has been
+    /// accepted.
+    fn peer_properties(&self) -> Option<PeerProperties>;
+
+    /// A ZAP request to hand to the handler, once (server side, when a handler is available).
+    fn zap_request(&mut self) -> Option<ZapRequest> {
+        None
+    }
+
+    /// The handler's verdict on the request handed out; ignored if none is outstanding. A refusal is
+    /// an error, after queueing the ERROR command libzmq sends for it (400 and 500).
+    fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
+        let _ = reply;
+        Ok(())
+    }
 
     /// Transforms an outgoing frame after the handshake (CURVE encrypts it into MESSAGE).
-    fn encode(&mut self, frame: RawFrame) -> RawFrame {
-        frame
+    fn encode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
+        Ok(frame)
     }
 
     /// Transforms an incoming frame after the handshake (CURVE decrypts MESSAGE).
@@ -66,26 +83,41 @@ pub(crate) trait Mechanism: std::fmt::Debug + Send {
 }
 
 /// The mechanism `config` asks for.
-pub(crate) fn new(config: &Config) -> Box<dyn Mechanism> {
-    match config.mechanism {
+pub(crate) fn new(config: &Config) -> Result<Box<dyn Mechanism>, Error> {
+    Ok(match &config.mechanism {
         MechanismConfig::Null => Box::new(null::NullMechanism::new(config)),
-    }
+        MechanismConfig::PlainClient { username, password } => {
+            Box::new(plain::PlainClient::new(config, username, password))
+        }
+        MechanismConfig::PlainServer => Box::new(plain::PlainServer::new(config)),
+        MechanismConfig::CurveClient {
+            public_key,
+            secret_key,
+            server_key,
+        } => Box::new(curve::CurveClient::new(
+            config, public_key, secret_key, server_key,
+        )?),
+        MechanismConfig::CurveServer { secret_key } => {
+            Box::new(curve::CurveServer::new(config, secret_key))
+        }
+    })
 }
 
 /// Our metadata as libzmq sends it: `Socket-Type`, `Identity` (REQ, DEALER, ROUTER only), then
-/// the configured extra properties; prefixed with `name` (READY, or INITIATE for PLAIN/CURVE).
+/// the configured extra properties; prefixed with `name` (READY, or INITIATE for PLAIN).
 pub(crate) fn metadata_command(name: &[u8], config: &Config) -> Bytes {
     let mut body = command::start(name, 64);
-    Metadata::encode_property(
-        &mut body,
-        SOCKET_TYPE,
-        config.socket_type.as_str().as_bytes(),
-    );
-    if config.socket_type.sends_identity() {
-        Metadata::encode_property(&mut body, IDENTITY, &config.routing_id);
-    }
-    config.metadata.encode_into(&mut body);
+    put_metadata(&mut body, config);
     body.freeze()
+}
+
+/// Appends our metadata properties (see [`metadata_command`]) to `body`.
+pub(crate) fn put_metadata(body: &mut bytes::BytesMut, config: &Config) {
+    Metadata::encode_property(body, SOCKET_TYPE, config.socket_type.as_str().as_bytes());
+    if config.socket_type.sends_identity() {
+        Metadata::encode_property(body, IDENTITY, &config.routing_id);
+    }
+    config.metadata.encode_into(body);
 }
 
 /// Parses the peer's metadata and checks its socket type against ours.

@@ -1,13 +1,15 @@
 //! The NULL mechanism (RFC 23 §"The NULL security mechanism"): each side sends READY with its
-//! metadata and waits for the peer's.
+//! metadata and waits for the peer's. With a ZAP domain and a handler, READY waits for the handler's
+//! verdict (libzmq's `null_mechanism_t`).
 
 use bytes::Bytes;
 
+use super::zap::Zap;
 use super::{Mechanism, PeerProperties, Status};
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::error::Error;
-use crate::SocketType;
+use crate::{SocketType, ZapReply, ZapRequest};
 
 /// The reason in the ERROR command we send to a peer of an incompatible socket type.
 const INCOMPATIBLE_REASON: &str = "Incompatible socket type";
@@ -21,6 +23,7 @@ pub(crate) struct NullMechanism {
     /// An ERROR to send before the connection fails.
     error: Option<Bytes>,
     peer: Option<PeerProperties>,
+    zap: Zap,
 }
 
 impl NullMechanism {
@@ -30,13 +33,24 @@ impl NullMechanism {
             ready: Some(super::metadata_command(command::READY, config)),
             error: None,
             peer: None,
+            zap: if config.zap_handler && !config.zap_domain.is_empty() {
+                Zap::ask(config, "NULL", Vec::new())
+            } else {
+                Zap::Idle
+            },
         }
     }
 }
 
 impl Mechanism for NullMechanism {
     fn next_handshake_command(&mut self) -> Option<Bytes> {
-        self.error.take().or_else(|| self.ready.take())
+        if self.error.is_some() {
+            return self.error.take();
+        }
+        if self.zap.is_waiting() {
+            return None;
+        }
+        self.ready.take()
     }
 
     fn process_handshake_command(&mut self, cmd: Command) -> Result<(), Error> {
@@ -70,7 +84,19 @@ impl Mechanism for NullMechanism {
         }
     }
 
-    fn peer_properties(&self) -> Option<&PeerProperties> {
-        self.peer.as_ref()
+    fn peer_properties(&self) -> Option<PeerProperties> {
+        self.peer.as_ref().map(|peer| self.zap.merge(peer))
+    }
+
+    fn zap_request(&mut self) -> Option<ZapRequest> {
+        self.zap.take_request()
+    }
+
+    fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
+        self.zap.on_reply(reply).map(drop).map_err(|(error, e)| {
+            self.ready = None;
+            self.error = error;
+            e
+        })
     }
 }

@@ -1,9 +1,11 @@
 //! Whole-connection tests: byte vectors from the specs, hand-fed peers, in-memory pairs with a
 //! virtual clock, and split-stream properties.
 
+mod curve;
 mod errors;
 mod heartbeat;
 mod pair;
+mod plain;
 mod split_stream;
 mod subscriptions;
 mod vectors;
@@ -116,6 +118,10 @@ pub(super) struct Pair {
     pub(super) now: Instant,
     /// When false, bytes from `b` are dropped (a silent peer).
     pub(super) b_to_a: bool,
+    /// Every byte `a` wrote, in order.
+    pub(super) a_wrote: Vec<u8>,
+    /// Every byte `b` wrote, in order.
+    pub(super) b_wrote: Vec<u8>,
 }
 
 impl Pair {
@@ -132,6 +138,8 @@ impl Pair {
             b_err: None,
             now,
             b_to_a: true,
+            a_wrote: Vec::new(),
+            b_wrote: Vec::new(),
         }
     }
 
@@ -157,6 +165,8 @@ impl Pair {
             if ab.is_empty() && ba.is_empty() && self.a_in.is_empty() && self.b_in.is_empty() {
                 return;
             }
+            self.a_wrote.extend_from_slice(&ab);
+            self.b_wrote.extend_from_slice(&ba);
             self.b_in.extend_from_slice(&ab);
             if self.b_to_a {
                 self.a_in.extend_from_slice(&ba);
@@ -214,6 +224,23 @@ impl Pair {
     pub(super) fn b_in_extend(&mut self, bytes: &[u8]) {
         self.b_in.extend_from_slice(bytes);
     }
+}
+
+/// The frames in `wire` after the 64-byte greeting: `(flags, body)`.
+pub(super) fn frames_after_greeting(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut rest = &wire[64..];
+    let mut frames = Vec::new();
+    while let Some((&flags, tail)) = rest.split_first() {
+        let (len, tail) = if flags & 0x02 != 0 {
+            let (size, tail) = tail.split_at(8);
+            (u64::from_be_bytes(size.try_into().unwrap()) as usize, tail)
+        } else {
+            (usize::from(tail[0]), &tail[1..])
+        };
+        frames.push((flags, tail[..len].to_vec()));
+        rest = &tail[len..];
+    }
+    frames
 }
 
 #[test]

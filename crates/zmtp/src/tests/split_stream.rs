@@ -85,7 +85,7 @@ proptest! {
         prop_assert_eq!(peer.version, if minor == 0 { (3, 0) } else { (3, 1) });
         let got: Vec<Frame> = rest.iter().map(|e| match e {
             Event::Frame(f) => f.clone(),
-            Event::Ready(_) => Frame::default(),
+            _ => Frame::default(),
         }).collect();
         prop_assert_eq!(got, frames);
     }
