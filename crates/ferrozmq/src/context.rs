@@ -238,6 +238,16 @@ impl ContextInner {
         self.lock_inproc().unbind(name, id)
     }
 
+    /// Whether a ZAP handler is bound in this context.
+    pub(crate) fn has_zap_handler(&self) -> bool {
+        self.lock_inproc().has_zap_handler()
+    }
+
+    /// A link to this context's ZAP handler, if one is bound.
+    pub(crate) fn connect_zap(&self) -> Option<crate::pipe::LinkEnd> {
+        self.lock_inproc().connect_zap()
+    }
+
     /// Drops this socket's links to an inproc name.
     pub(crate) fn inproc_disconnect(&self, name: &str, id: u64, core: &mut Core) -> Result<()> {
         self.lock_inproc().disconnect(name, id, core)

@@ -6,12 +6,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use zmtp::PeerInfo;
+use zmtp::{PeerInfo, SocketType};
 
 use crate::error::{Error, Result};
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::{self, LinkEnd, LinkId};
 use crate::socket::Core;
+
+/// The inproc name a ZAP handler binds ([`zmtp::ZAP_ENDPOINT`] without its scheme).
+const ZAP_NAME: &str = "zeromq.zap.01";
 
 /// A bound name.
 #[derive(Debug)]
@@ -73,6 +76,29 @@ impl Registry {
             p.connector.post(Command::PeerReady(link, me.clone()));
         }
         Ok(())
+    }
+
+    /// Whether a ZAP handler is bound (`inproc://zeromq.zap.01`).
+    pub(crate) fn has_zap_handler(&self) -> bool {
+        self.bound.contains_key(ZAP_NAME)
+    }
+
+    /// A link to the ZAP handler for a session (libzmq's `session_base_t::zap_connect`): unbounded
+    /// both ways, handed to the handler at once; `None` if no handler is bound.
+    pub(crate) fn connect_zap(&self) -> Option<LinkEnd> {
+        let handler = self.bound.get(ZAP_NAME)?;
+        let (mine, theirs) = pipe::link(0, 0);
+        let session = PeerInfo {
+            socket_type: SocketType::Dealer,
+            routing_id: None,
+            metadata: Default::default(),
+            version: (3, 1),
+        };
+        handler.mailbox.post(Command::Attach {
+            end: theirs,
+            peer: Some(session),
+        });
+        Some(mine)
     }
 
     /// Connects the socket `id` to `name`.

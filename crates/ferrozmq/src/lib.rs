@@ -21,9 +21,15 @@
 //! rep.send("world", 0).unwrap();
 //! assert_eq!(req.recv_bytes(0).unwrap(), "world");
 //! ```
+//!
+//! # Security
+//! PLAIN and CURVE (with ZAP authentication) work as in libzmq, in pure Rust: see
+//! [`Socket::set_curve_server`], [`Socket::set_plain_server`], [`curve_keypair`] and the
+//! [`Authenticator`], a ZAP handler like pyzmq's `zmq.auth`.
 #![forbid(unsafe_code)]
 
 mod aio;
+mod auth;
 mod context;
 mod endpoint;
 mod engine;
@@ -39,9 +45,10 @@ mod socket;
 mod transport;
 
 pub use aio::AsyncSocket;
+pub use auth::{Authenticator, CurveAllow};
 pub use context::{ctx_opt, Context};
 pub use error::{errno, Error, Result};
 pub use options::opt;
 pub use proxy::{proxy, proxy_steerable, ProxyStats, SideStats};
 pub use socket::{poll, PollItem, Socket, DONTWAIT, POLLERR, POLLIN, POLLOUT, SNDMORE};
-pub use zmtp::{Frame, SocketType};
+pub use zmtp::{curve_keypair, curve_public, z85, Frame, SocketType, ZAP_ENDPOINT};

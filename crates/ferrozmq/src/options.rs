@@ -72,6 +72,24 @@ pub mod opt {
     pub const XPUB_VERBOSER: i32 = 78;
     /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id (ROUTER; draft).
     pub const ROUTER_NOTIFY: i32 = 97;
+    /// The security mechanism in use: 0 NULL, 1 PLAIN, 2 CURVE (read-only).
+    pub const MECHANISM: i32 = 43;
+    /// Be the PLAIN server (1) or not (0).
+    pub const PLAIN_SERVER: i32 = 44;
+    /// PLAIN user name (makes the socket a PLAIN client; empty goes back to NULL).
+    pub const PLAIN_USERNAME: i32 = 45;
+    /// PLAIN password (makes the socket a PLAIN client; empty goes back to NULL).
+    pub const PLAIN_PASSWORD: i32 = 46;
+    /// Be the CURVE server (1) or not (0).
+    pub const CURVE_SERVER: i32 = 47;
+    /// This socket's CURVE public key: 32 bytes or 40 Z85 characters.
+    pub const CURVE_PUBLICKEY: i32 = 48;
+    /// This socket's CURVE secret key: 32 bytes or 40 Z85 characters.
+    pub const CURVE_SECRETKEY: i32 = 49;
+    /// The server's CURVE public key (makes the socket a CURVE client): 32 bytes or 40 Z85 characters.
+    pub const CURVE_SERVERKEY: i32 = 50;
+    /// The ZAP domain sent to the authentication handler; with NULL, setting it turns ZAP on.
+    pub const ZAP_DOMAIN: i32 = 55;
     /// Handshake timeout, ms; 0 none.
     pub const HANDSHAKE_IVL: i32 = 66;
     /// Interval between PINGs, ms; 0 none.
@@ -80,6 +98,18 @@ pub mod opt {
     pub const HEARTBEAT_TTL: i32 = 76;
     /// How long to wait for traffic after a PING, ms.
     pub const HEARTBEAT_TIMEOUT: i32 = 77;
+}
+
+/// The security mechanism chosen by the options (`ZMQ_MECHANISM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Mechanism {
+    /// No security.
+    #[default]
+    Null,
+    /// PLAIN user name and password.
+    Plain,
+    /// CURVE encryption and authentication.
+    Curve,
 }
 
 /// The options of one socket, as libzmq defaults them.
@@ -110,6 +140,16 @@ pub(crate) struct Options {
     pub(crate) stream_notify: bool,
     /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
     pub(crate) connect_routing_id: Option<Bytes>,
+    pub(crate) mechanism: Mechanism,
+    /// PLAIN_SERVER or CURVE_SERVER was set to 1.
+    pub(crate) as_server: bool,
+    pub(crate) plain_username: Bytes,
+    pub(crate) plain_password: Bytes,
+    /// CURVE keys; unset keys act as 32 zero bytes, as in libzmq.
+    pub(crate) curve_public: [u8; zmtp::KEY_LEN],
+    pub(crate) curve_secret: zmtp::CurveSecretKey,
+    pub(crate) curve_server: [u8; zmtp::KEY_LEN],
+    pub(crate) zap_domain: Bytes,
 }
 
 impl Default for Options {
@@ -135,6 +175,14 @@ impl Default for Options {
             conflate: false,
             stream_notify: true,
             connect_routing_id: None,
+            mechanism: Mechanism::Null,
+            as_server: false,
+            plain_username: Bytes::new(),
+            plain_password: Bytes::new(),
+            curve_public: [0; zmtp::KEY_LEN],
+            curve_secret: zmtp::CurveSecretKey::from_bytes([0; zmtp::KEY_LEN]),
+            curve_server: [0; zmtp::KEY_LEN],
+            zap_domain: Bytes::new(),
         }
     }
 }
@@ -159,6 +207,21 @@ fn to_ms(d: Option<Duration>, none: i64) -> i64 {
 
 fn count(v: i64) -> Result<usize> {
     usize::try_from(v).map_err(|_| Error::invalid("the value must not be negative"))
+}
+
+/// A CURVE key option value: 32 bytes or 40 Z85 characters.
+fn curve_key(v: &[u8]) -> Result<[u8; zmtp::KEY_LEN]> {
+    zmtp::parse_key(v).ok_or(Error::invalid(
+        "a CURVE key is 32 bytes or 40 Z85 characters",
+    ))
+}
+
+/// A PLAIN credential or ZAP domain: at most 255 bytes.
+fn short_bytes(v: &[u8]) -> Result<Bytes> {
+    if v.len() > 255 {
+        return Err(Error::invalid("the value is longer than 255 bytes"));
+    }
+    Ok(Bytes::copy_from_slice(v))
 }
 
 fn flag(v: i64) -> Result<bool> {
@@ -194,9 +257,34 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
             opt::CONFLATE => self.conflate = flag(v)?,
             opt::STREAM_NOTIFY => self.stream_notify = flag(v)?,
+            opt::PLAIN_SERVER => self.set_server(Mechanism::Plain, flag(v)?),
+            opt::CURVE_SERVER => self.set_server(Mechanism::Curve, flag(v)?),
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// PLAIN_SERVER / CURVE_SERVER: libzmq makes 0 mean "back to NULL".
+    fn set_server(&mut self, mechanism: Mechanism, on: bool) {
+        self.as_server = on;
+        self.mechanism = if on { mechanism } else { Mechanism::Null };
+    }
+
+    /// PLAIN_USERNAME / PLAIN_PASSWORD: a client; an empty value goes back to NULL (libzmq).
+    fn set_plain_credential(&mut self, option: i32, v: &[u8]) -> Result<()> {
+        let value = short_bytes(v)?;
+        if value.is_empty() {
+            self.mechanism = Mechanism::Null;
+            return Ok(());
+        }
+        if option == opt::PLAIN_USERNAME {
+            self.plain_username = value;
+        } else {
+            self.plain_password = value;
+        }
+        self.as_server = false;
+        self.mechanism = Mechanism::Plain;
+        Ok(())
     }
 
     /// Reads an integer option this struct holds; `None` if the option is not one of them.
@@ -221,6 +309,9 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
             opt::CONFLATE => self.conflate as i64,
             opt::STREAM_NOTIFY => self.stream_notify as i64,
+            opt::MECHANISM => self.mechanism as i64,
+            opt::PLAIN_SERVER => (self.as_server && self.mechanism == Mechanism::Plain) as i64,
+            opt::CURVE_SERVER => (self.as_server && self.mechanism == Mechanism::Curve) as i64,
             _ => return None,
         })
     }
@@ -240,6 +331,21 @@ impl Options {
                 }
                 self.connect_routing_id = Some(Bytes::copy_from_slice(v));
             }
+            opt::PLAIN_USERNAME | opt::PLAIN_PASSWORD => self.set_plain_credential(option, v)?,
+            opt::CURVE_PUBLICKEY => {
+                self.curve_public = curve_key(v)?;
+                self.mechanism = Mechanism::Curve;
+            }
+            opt::CURVE_SECRETKEY => {
+                self.curve_secret = zmtp::CurveSecretKey::from_bytes(curve_key(v)?);
+                self.mechanism = Mechanism::Curve;
+            }
+            opt::CURVE_SERVERKEY => {
+                self.curve_server = curve_key(v)?;
+                self.as_server = false;
+                self.mechanism = Mechanism::Curve;
+            }
+            opt::ZAP_DOMAIN => self.zap_domain = short_bytes(v)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -250,6 +356,12 @@ impl Options {
         Some(match option {
             opt::ROUTING_ID => self.routing_id.to_vec(),
             opt::LAST_ENDPOINT => self.last_endpoint.as_bytes().to_vec(),
+            opt::PLAIN_USERNAME => self.plain_username.to_vec(),
+            opt::PLAIN_PASSWORD => self.plain_password.to_vec(),
+            opt::CURVE_PUBLICKEY => self.curve_public.to_vec(),
+            opt::CURVE_SECRETKEY => self.curve_secret.as_bytes().to_vec(),
+            opt::CURVE_SERVERKEY => self.curve_server.to_vec(),
+            opt::ZAP_DOMAIN => self.zap_domain.to_vec(),
             _ => return None,
         })
     }
@@ -263,6 +375,70 @@ impl Options {
         c.heartbeat_ttl = self.heartbeat_ttl;
         c.heartbeat_timeout = self.heartbeat_timeout;
         c.handshake_ivl = self.handshake_ivl;
+        c.zap_domain = self.zap_domain.clone();
+        c.mechanism = match (self.mechanism, self.as_server) {
+            (Mechanism::Null, _) => zmtp::MechanismConfig::Null,
+            (Mechanism::Plain, true) => zmtp::MechanismConfig::PlainServer,
+            (Mechanism::Plain, false) => zmtp::MechanismConfig::PlainClient {
+                username: self.plain_username.clone(),
+                password: self.plain_password.clone(),
+            },
+            (Mechanism::Curve, true) => zmtp::MechanismConfig::CurveServer {
+                secret_key: self.curve_secret.clone(),
+            },
+            (Mechanism::Curve, false) => zmtp::MechanismConfig::CurveClient {
+                public_key: self.curve_public,
+                secret_key: self.curve_secret.clone(),
+                server_key: self.curve_server,
+            },
+        };
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_options_pick_the_mechanism_like_libzmq() {
+        let mut o = Options::default();
+        assert_eq!(o.get_int(opt::MECHANISM), Some(0));
+        o.set_bytes(opt::PLAIN_USERNAME, b"admin").unwrap();
+        assert_eq!(o.get_int(opt::MECHANISM), Some(1));
+        assert_eq!(o.get_int(opt::PLAIN_SERVER), Some(0));
+        assert!(matches!(
+            o.zmtp_config(zmtp::SocketType::Dealer).mechanism,
+            zmtp::MechanismConfig::PlainClient { .. }
+        ));
+        o.set_bytes(opt::PLAIN_USERNAME, b"").unwrap();
+        assert_eq!(o.get_int(opt::MECHANISM), Some(0));
+        o.set_int(opt::PLAIN_SERVER, 1).unwrap();
+        assert_eq!(o.get_int(opt::PLAIN_SERVER), Some(1));
+        assert_eq!(
+            o.zmtp_config(zmtp::SocketType::Router).mechanism,
+            zmtp::MechanismConfig::PlainServer
+        );
+        o.set_int(opt::PLAIN_SERVER, 0).unwrap();
+        assert_eq!(o.get_int(opt::MECHANISM), Some(0));
+        assert!(o.set_bytes(opt::PLAIN_PASSWORD, &[b'x'; 256]).is_err());
+
+        let z85 = b"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+        o.set_bytes(opt::CURVE_SERVERKEY, z85).unwrap();
+        assert_eq!(o.get_int(opt::MECHANISM), Some(2));
+        assert_eq!(o.get_bytes(opt::CURVE_SERVERKEY).unwrap().len(), 32);
+        assert_eq!(
+            o.get_bytes(opt::CURVE_SERVERKEY),
+            zmtp::parse_key(z85).map(|k| k.to_vec())
+        );
+        assert!(o.set_bytes(opt::CURVE_PUBLICKEY, b"too short").is_err());
+        o.set_int(opt::CURVE_SERVER, 1).unwrap();
+        assert_eq!(o.get_int(opt::CURVE_SERVER), Some(1));
+        assert!(matches!(
+            o.zmtp_config(zmtp::SocketType::Router).mechanism,
+            zmtp::MechanismConfig::CurveServer { .. }
+        ));
+        o.set_bytes(opt::ZAP_DOMAIN, b"global").unwrap();
+        assert_eq!(o.zmtp_config(zmtp::SocketType::Router).zap_domain, "global");
     }
 }

@@ -14,13 +14,15 @@ mod session;
 #[cfg(test)]
 mod tests;
 mod wire;
+mod zap;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::context::ContextInner;
 use crate::endpoint::{self, Endpoint};
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
@@ -41,6 +43,8 @@ pub(crate) struct SocketRef {
     pub(crate) options: Options,
     /// Where sessions post Attach and PeerReady.
     pub(crate) mailbox: Arc<Mailbox>,
+    /// The socket's context, where sessions find the ZAP handler.
+    pub(crate) ctx: Weak<ContextInner>,
 }
 
 /// A request from a socket to the loop.

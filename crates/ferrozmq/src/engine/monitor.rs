@@ -30,8 +30,14 @@ pub(crate) enum MonitorEvent {
     Disconnected,
     /// The ZMTP handshake completed (`HANDSHAKE_SUCCEEDED`).
     HandshakeSucceeded,
-    /// The ZMTP handshake failed, for this reason (`HANDSHAKE_FAILED_*`).
+    /// The ZMTP handshake failed for a reason with no protocol code, described here
+    /// (`HANDSHAKE_FAILED_NO_DETAIL`).
     HandshakeFailed(String),
+    /// The peer broke the protocol: a `ZMQ_PROTOCOL_ERROR_*` code (`HANDSHAKE_FAILED_PROTOCOL`).
+    HandshakeFailedProtocol(u32),
+    /// Authentication failed with this ZAP status code (`HANDSHAKE_FAILED_AUTH`): our handler refused
+    /// the peer, or the peer's refused us.
+    HandshakeFailedAuth(u32),
 }
 
 /// Reports `event` of `socket` on `endpoint`. Today a no-op: the monitor (issue 3) will post it to the

@@ -262,7 +262,7 @@ impl Reactor {
         for (id, event) in pipe_events {
             // Events of links whose session is gone already find no token.
             if let Some(&token) = self.links.get(&id) {
-                self.with_session(token, now, |s, cx| s.on_pipe(cx, event));
+                self.with_session(token, now, |s, cx| s.on_pipe(cx, id, event));
             }
         }
     }

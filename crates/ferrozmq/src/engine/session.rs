@@ -16,6 +16,7 @@ use super::connecter::Connecter;
 use super::monitor::{emit, MonitorEvent};
 use super::reactor::Cx;
 use super::wire::Wire;
+use super::zap::ZapLink;
 use super::SocketRef;
 use crate::mailbox::Command;
 use crate::pipe::{self, LinkEnd, PipeEvent, Read as PipeRead};
@@ -149,6 +150,8 @@ pub(super) struct Session {
     pub(super) scheduled: Option<Instant>,
     /// Already queued to run again.
     pub(super) queued: bool,
+    /// The link to the ZAP handler while the handshake waits for its verdict.
+    zap: Option<ZapLink>,
 }
 
 impl Session {
@@ -174,6 +177,7 @@ impl Session {
             retry_at: None,
             scheduled: None,
             queued: false,
+            zap: None,
         }
     }
 
@@ -286,8 +290,17 @@ impl Session {
         self.drive(cx)
     }
 
-    /// A pipe of the session's link changed.
-    pub(super) fn on_pipe(&mut self, cx: &mut Cx<'_>, event: PipeEvent) -> Status {
+    /// A pipe of one of the session's links changed.
+    pub(super) fn on_pipe(
+        &mut self,
+        cx: &mut Cx<'_>,
+        link: pipe::LinkId,
+        event: PipeEvent,
+    ) -> Status {
+        if self.zap.as_ref().is_some_and(|z| z.id() == link) {
+            // The handler replied (or went away): the next decode reads it.
+            return self.drive(cx);
+        }
         match event {
             PipeEvent::Readable => {}
             PipeEvent::Writable => self.in_blocked = false,
@@ -366,7 +379,15 @@ impl Session {
         if let Some(mut io) = self.io.take() {
             let _ = cx.registry.deregister(&mut io.stream);
         }
+        self.drop_zap(cx);
         self.drop_end(cx);
+    }
+
+    /// Drops the link to the ZAP handler, if any.
+    fn drop_zap(&mut self, cx: &mut Cx<'_>) {
+        if let Some(zap) = self.zap.take() {
+            cx.links.remove(&zap.id());
+        }
     }
 
     fn drop_end(&mut self, cx: &mut Cx<'_>) {
@@ -389,7 +410,7 @@ impl Session {
         let (mut reads, mut writes) = (0, 0);
         loop {
             if !self.in_blocked {
-                if let Some(peer) = self.decode(cx.now)? {
+                if let Some(peer) = self.decode(cx)? {
                     self.peer_ready(cx, peer);
                     continue;
                 }
@@ -419,24 +440,48 @@ impl Session {
     }
 
     /// Decodes the buffered input into `inbound`, stopping at the handshake's end to return the peer.
-    fn decode(&mut self, now: Instant) -> Result<Option<PeerInfo>, Lost> {
+    /// Carries ZAP requests to the handler and its replies back.
+    fn decode(&mut self, cx: &mut Cx<'_>) -> Result<Option<PeerInfo>, Lost> {
         let Some(io) = &mut self.io else {
             return Ok(None);
         };
         let Some(conn) = &mut io.conn else {
             return Ok(None);
         };
+        if let Some(zap) = &mut self.zap {
+            match zap.poll_reply() {
+                None => return Ok(None),
+                Some(reply) => {
+                    let id = zap.id();
+                    self.zap = None;
+                    cx.links.remove(&id);
+                    reply
+                        .and_then(|reply| conn.zap_reply(reply))
+                        .map_err(Lost::Protocol)?;
+                }
+            }
+        }
         if io.pad > 0 {
             // Still filling a large body; the decoder can do nothing before it is in.
             return Ok(None);
         }
         while let Some(event) = conn
-            .poll_event(&mut io.input, now)
+            .poll_event(&mut io.input, cx.now)
             .map_err(Lost::Protocol)?
         {
             match event {
                 Event::Ready(peer) => return Ok(Some(peer)),
                 Event::Frame(frame) => self.inbound.push_back(frame),
+                Event::ZapRequest(mut request) => {
+                    request.address = io.stream.peer_ip().into();
+                    let zap = ZapLink::open(&self.socket.ctx, &request)
+                        .ok_or(Lost::Protocol(zmtp::Error::ZapUnavailable))?;
+                    zap.set_owner(cx.owner.clone());
+                    cx.links.insert(zap.id(), self.token);
+                    self.zap = Some(zap);
+                    // The reply may be in already.
+                    return self.decode(cx);
+                }
             }
         }
         Ok(None)
@@ -557,17 +602,18 @@ impl Session {
             established = io.conn.is_some();
             ready = io.conn.as_ref().is_some_and(Wire::handshake_done);
         }
+        self.drop_zap(cx);
         if established && !ready {
-            let why = match &lost {
-                Lost::Eof => "the peer closed the connection".to_owned(),
-                Lost::Io(e) => e.to_string(),
-                Lost::Protocol(e) => e.to_string(),
+            let event = match &lost {
+                Lost::Eof => MonitorEvent::HandshakeFailed("the peer closed the connection".into()),
+                Lost::Io(e) => MonitorEvent::HandshakeFailed(e.to_string()),
+                Lost::Protocol(e) => match (e.auth_status(), e.protocol_code()) {
+                    (Some(status), _) => MonitorEvent::HandshakeFailedAuth(status),
+                    (None, Some(code)) => MonitorEvent::HandshakeFailedProtocol(code),
+                    (None, None) => MonitorEvent::HandshakeFailed(e.to_string()),
+                },
             };
-            emit(
-                &self.socket,
-                &self.endpoint,
-                MonitorEvent::HandshakeFailed(why),
-            );
+            emit(&self.socket, &self.endpoint, event);
         }
         if established {
             emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected);

@@ -62,6 +62,7 @@ impl Fake {
             socket_type: self.socket_type,
             options: self.options.clone(),
             mailbox: self.mailbox.clone(),
+            ctx: std::sync::Weak::new(),
         }
     }
 
@@ -435,7 +436,9 @@ fn bad_peers_lose_only_their_connection() {
     // A wrong socket type fails the handshake too.
     let mut wrong = Fake::new(SocketType::Pull);
     wrong.connect(&io, &endpoint);
-    let failed = |e: &MonitorEvent| matches!(e, MonitorEvent::HandshakeFailed(_));
+    let failed = |e: &MonitorEvent| {
+        *e == MonitorEvent::HandshakeFailedProtocol(zmtp::protocol_code::INVALID_METADATA)
+    };
     assert!(recorder::wait(wrong.id, 1, deadline(), failed));
     assert!(recorder::wait(wrong.id, 1, deadline(), |e| matches!(
         e,

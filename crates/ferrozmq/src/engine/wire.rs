@@ -23,7 +23,8 @@ impl Wire {
         if socket.socket_type == SocketType::Stream {
             Self::Raw(RawConnection::new(socket.options.stream_notify))
         } else {
-            let config = socket.options.zmtp_config(socket.socket_type);
+            let mut config = socket.options.zmtp_config(socket.socket_type);
+            config.zap_handler = super::zap::handler_bound(&socket.ctx);
             Self::Zmtp(Box::new(Connection::new(config, now)))
         }
     }
@@ -45,6 +46,14 @@ impl Wire {
         match self {
             Self::Zmtp(c) => c.poll_event(input, now),
             Self::Raw(r) => Ok(r.poll_event(input)),
+        }
+    }
+
+    /// See [`Connection::zap_reply`].
+    pub(super) fn zap_reply(&mut self, reply: zmtp::ZapReply) -> Result<(), zmtp::Error> {
+        match self {
+            Self::Zmtp(c) => c.zap_reply(reply),
+            Self::Raw(_) => Ok(()),
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod core;
 mod poll;
+mod security;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -73,6 +74,7 @@ impl Socket {
             socket_type: core.socket_type,
             options: core.options.clone(),
             mailbox: self.mailbox.clone(),
+            ctx: Arc::downgrade(&self.ctx),
         }
     }
 

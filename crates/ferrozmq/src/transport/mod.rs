@@ -131,6 +131,19 @@ impl Stream {
     }
 }
 
+impl Stream {
+    /// The peer's address as ZAP requests carry it: the IP address for tcp, empty for ipc.
+    pub(crate) fn peer_ip(&self) -> String {
+        match self {
+            Self::Tcp(s) => s
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+            Self::Ipc(_) => String::new(),
+        }
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
