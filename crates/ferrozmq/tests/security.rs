@@ -1,0 +1,108 @@
+//! ferrozmq to ferrozmq over tcp with PLAIN, CURVE and the Authenticator (ZAP): accepted peers talk,
+//! refused ones never deliver a message, and a refused peer does not disturb an accepted one.
+
+use ferrozmq::{Authenticator, Context, CurveAllow, Error, Socket, SocketType};
+
+fn socket(ctx: &Context, ty: SocketType, timeout_ms: i32) -> Socket {
+    let s = ctx.socket(ty).unwrap();
+    s.set_rcvtimeo(timeout_ms).unwrap();
+    s.set_sndtimeo(timeout_ms).unwrap();
+    s.set_linger(0).unwrap();
+    s
+}
+
+/// Nothing arrives within a short, bounded wait.
+fn nothing_arrives(s: &Socket) {
+    s.set_rcvtimeo(300).unwrap();
+    assert!(matches!(s.recv_bytes(0), Err(Error::Again)));
+}
+
+#[test]
+fn plain_with_authenticator_accepts_and_refuses() {
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    auth.configure_plain("*", [("admin", "secret")]);
+    let server = socket(&ctx, SocketType::Pull, 5_000);
+    server.set_plain_server(true).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let bad = socket(&ctx, SocketType::Push, 5_000);
+    bad.set_plain_credentials(b"admin", b"guess").unwrap();
+    bad.connect(&server.last_endpoint()).unwrap();
+    bad.send("intruder", 0).unwrap();
+    let good = socket(&ctx, SocketType::Push, 5_000);
+    good.set_plain_credentials(b"admin", b"secret").unwrap();
+    good.connect(&server.last_endpoint()).unwrap();
+    good.send("welcome", 0).unwrap();
+    assert_eq!(server.recv_bytes(0).unwrap(), "welcome");
+    nothing_arrives(&server);
+}
+
+#[test]
+fn curve_with_allowed_keys_and_wrong_server_key() {
+    let ctx = Context::new();
+    let auth = Authenticator::start(&ctx).unwrap();
+    let (client_public, client_secret) = ferrozmq::curve_keypair().unwrap();
+    let key: [u8; 32] = ferrozmq::z85::decode(&client_public)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    auth.configure_curve("*", CurveAllow::Keys([key].into()));
+    let (server_public, server_secret) = ferrozmq::curve_keypair().unwrap();
+    let server = socket(&ctx, SocketType::Rep, 5_000);
+    server.set_curve_server(server_secret.as_bytes()).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let ep = server.last_endpoint();
+
+    let client = socket(&ctx, SocketType::Req, 5_000);
+    client
+        .set_curve_client(
+            server_public.as_bytes(),
+            client_public.as_bytes(),
+            client_secret.as_bytes(),
+        )
+        .unwrap();
+    client.connect(&ep).unwrap();
+    client.send(vec![1u8; 200_000], 0).unwrap();
+    assert_eq!(server.recv_bytes(0).unwrap().len(), 200_000);
+    server.send("ok", 0).unwrap();
+    assert_eq!(client.recv_bytes(0).unwrap(), "ok");
+
+    // A key the authenticator does not know, and a wrong server key.
+    let (other_public, other_secret) = ferrozmq::curve_keypair().unwrap();
+    let unknown = socket(&ctx, SocketType::Req, 5_000);
+    unknown
+        .set_curve_client(
+            server_public.as_bytes(),
+            other_public.as_bytes(),
+            other_secret.as_bytes(),
+        )
+        .unwrap();
+    unknown.connect(&ep).unwrap();
+    unknown.send("let me in", 0).unwrap();
+    let mistaken = socket(&ctx, SocketType::Req, 5_000);
+    mistaken
+        .set_curve_client(
+            other_public.as_bytes(),
+            client_public.as_bytes(),
+            client_secret.as_bytes(),
+        )
+        .unwrap();
+    mistaken.connect(&ep).unwrap();
+    mistaken.send("me too", 0).unwrap();
+    nothing_arrives(&server);
+}
+
+#[test]
+fn key_helpers() {
+    let (public, secret) = ferrozmq::curve_keypair().unwrap();
+    assert_eq!(ferrozmq::curve_public(secret.as_bytes()).unwrap(), public);
+    assert_eq!(
+        ferrozmq::z85::encode(&[0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]).unwrap(),
+        "HelloWorld"
+    );
+    let s = Context::new().socket(SocketType::Req).unwrap();
+    assert!(s
+        .set_curve_client(b"short", public.as_bytes(), secret.as_bytes())
+        .is_err());
+    assert_eq!(s.option_int(ferrozmq::opt::MECHANISM).unwrap(), 0);
+}
