@@ -6,7 +6,8 @@
 //! - `ferrozmq demo`: the request-reply, publish-subscribe and pipeline patterns end to end;
 //! - `ferrozmq bench`: throughput and latency, and libzmq's `local_thr`/`remote_thr`/`local_lat`/
 //!   `remote_lat` protocol;
-//! - `ferrozmq monitor`, `ferrozmq keygen`: not available yet.
+//! - `ferrozmq keygen`: a CURVE key pair in Z85, as libzmq's `curve_keygen` prints it;
+//! - `ferrozmq monitor`: not available yet.
 //!
 //! Exit codes: 0 success, 1 failure at run time (a timeout, a broken connection), 2 a bad argument,
 //! endpoint, option or socket type.
@@ -88,7 +89,7 @@ enum Command {
     Queue(proxy::ShapeArgs),
     /// Print the monitor events of a socket connected to (or bound at) ENDPOINT (not available yet).
     Monitor(MonitorArgs),
-    /// Print a new CURVE key pair in Z85 (not available yet).
+    /// Print a new CURVE key pair in Z85, as libzmq's curve_keygen does.
     Keygen,
     /// Run the seed's three patterns end to end over loopback tcp, then measure throughput.
     Demo(demo::DemoArgs),
@@ -135,13 +136,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ))
             .into())
         }
-        Command::Keygen => Err(UsageError::new(
-            "keygen is not available yet: needs CURVE security in the ferrozmq core (issue 7)",
-        )
-        .into()),
+        Command::Keygen => keygen(),
         Command::Demo(a) => demo::run(&a),
         Command::Bench(a) => bench::run(a),
     }
+}
+
+/// Prints a fresh CURVE key pair.
+fn keygen() -> anyhow::Result<()> {
+    let (public, secret) = ferrozmq::curve_keypair()?;
+    println!(
+        "== CURVE PUBLIC KEY ==\n{public}\n== CURVE SECRET KEY ==\n{}",
+        secret.as_str()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {

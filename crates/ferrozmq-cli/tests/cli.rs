@@ -306,7 +306,21 @@ fn bad_arguments_exit_2_with_a_clear_message() {
         &["monitor", "tcp://127.0.0.1:5555"],
         "is not available yet: needs socket monitor events",
     );
-    usage_error(&["keygen"], "not available yet: needs CURVE");
+}
+
+#[test]
+fn keygen_prints_a_matching_z85_key_pair() {
+    let (status, out, _) = run(&["keygen"]);
+    assert!(status.success());
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0], "== CURVE PUBLIC KEY ==");
+    assert_eq!(lines[2], "== CURVE SECRET KEY ==");
+    let (public, secret) = (lines[1], lines[3]);
+    assert_eq!((public.len(), secret.len()), (40, 40));
+    assert_eq!(ferrozmq::curve_public(secret).as_deref(), Some(public));
+    let (_, again, _) = run(&["keygen"]);
+    assert_ne!(again, out, "every run makes a new pair");
 }
 
 #[test]
