@@ -3,17 +3,15 @@
 
 use zmtp::Frame;
 
+use super::active::ActiveLinks;
 use crate::links::Links;
 use crate::pipe::LinkId;
 
 /// Round-robin over the links that have messages.
 #[derive(Debug, Default)]
 pub(crate) struct FairQueue {
-    /// Every link in attach order, with whether it may have a message (false after it read empty, until it
-    /// is activated again).
-    links: Vec<(LinkId, bool)>,
-    /// Where the search for the next message starts.
-    current: usize,
+    /// Every link in attach order; one that read empty sits out until it is activated again.
+    active: ActiveLinks,
     /// The link of the message being read, between its first and its last frame.
     reading: Option<LinkId>,
 }
@@ -21,20 +19,12 @@ pub(crate) struct FairQueue {
 impl FairQueue {
     /// Adds a link, active, after the others.
     pub(crate) fn attach(&mut self, id: LinkId) {
-        self.links.push((id, true));
+        self.active.attach(id);
     }
 
     /// Forgets a link.
     pub(crate) fn detach(&mut self, id: LinkId) {
-        if let Some(i) = self.links.iter().position(|l| l.0 == id) {
-            self.links.remove(i);
-            if i < self.current {
-                self.current -= 1;
-            }
-            if self.current >= self.links.len() {
-                self.current = 0;
-            }
-        }
+        self.active.detach(id);
         if self.reading == Some(id) {
             self.reading = None;
         }
@@ -42,35 +32,22 @@ impl FairQueue {
 
     /// The link has messages again.
     pub(crate) fn activate(&mut self, id: LinkId) {
-        if let Some(l) = self.links.iter_mut().find(|l| l.0 == id) {
-            l.1 = true;
-        }
+        self.active.activate(id);
     }
 
     /// The next frame and the link it came from.
     pub(crate) fn recv(&mut self, links: &mut Links) -> Option<(LinkId, Frame)> {
-        if let Some(id) = self.reading {
+        let next = match self.reading.take() {
             // The rest of a message is always there: pipes hand over whole messages.
-            let frame = links.read(id);
-            self.reading = frame.as_ref().filter(|f| f.more).map(|_| id);
-            return frame.map(|f| (id, f));
-        }
-        for _ in 0..self.links.len() {
-            let i = self.current;
-            self.current = (i + 1) % self.links.len();
-            let (id, active) = self.links[i];
-            if !active {
-                continue;
-            }
-            if let Some(frame) = links.read(id) {
-                if frame.more {
-                    self.reading = Some(id);
-                }
-                return Some((id, frame));
-            }
-            self.links[i].1 = false;
-        }
-        None
+            Some(id) => links.read(id).map(|frame| (id, frame)),
+            None => self
+                .active
+                .round_robin((), |id, ()| links.read(id).ok_or(()))
+                .ok(),
+        };
+        let (id, frame) = next?;
+        self.reading = frame.more.then_some(id);
+        Some((id, frame))
     }
 
     /// Reads and drops the rest of the message being read.
@@ -80,18 +57,7 @@ impl FairQueue {
 
     /// True when a frame can be read now; links found empty are deactivated.
     pub(crate) fn has_in(&mut self, links: &mut Links) -> bool {
-        if self.reading.is_some() {
-            return true;
-        }
-        for l in &mut self.links {
-            if l.1 {
-                if links.can_read(l.0) {
-                    return true;
-                }
-                l.1 = false;
-            }
-        }
-        false
+        self.reading.is_some() || self.active.any_usable(|id| links.can_read(id))
     }
 }
 

@@ -3,17 +3,15 @@
 
 use zmtp::Frame;
 
+use super::active::ActiveLinks;
 use crate::links::Links;
 use crate::pipe::LinkId;
 
 /// Round-robin over the links that have room for a message.
 #[derive(Debug, Default)]
 pub(crate) struct LoadBalancer {
-    /// Every link in attach order, with whether it may take a message (false after it was found full,
-    /// until it is activated again).
-    links: Vec<(LinkId, bool)>,
-    /// Where the search for the next message's link starts.
-    current: usize,
+    /// Every link in attach order; one that was found full sits out until it is activated again.
+    active: ActiveLinks,
     /// The link taking the message in progress, between its first and its last frame.
     sending: Option<LinkId>,
     /// The rest of the message in progress is dropped: its link went away.
@@ -23,20 +21,12 @@ pub(crate) struct LoadBalancer {
 impl LoadBalancer {
     /// Adds a link, active, after the others.
     pub(crate) fn attach(&mut self, id: LinkId) {
-        self.links.push((id, true));
+        self.active.attach(id);
     }
 
     /// Forgets a link; if it was taking a message, the rest of that message is dropped.
     pub(crate) fn detach(&mut self, id: LinkId) {
-        if let Some(i) = self.links.iter().position(|l| l.0 == id) {
-            self.links.remove(i);
-            if i < self.current {
-                self.current -= 1;
-            }
-            if self.current >= self.links.len() {
-                self.current = 0;
-            }
-        }
+        self.active.detach(id);
         if self.sending == Some(id) {
             self.sending = None;
             self.dropping = true;
@@ -45,9 +35,7 @@ impl LoadBalancer {
 
     /// The link has room again.
     pub(crate) fn activate(&mut self, id: LinkId) {
-        if let Some(l) = self.links.iter_mut().find(|l| l.0 == id) {
-            l.1 = true;
-        }
+        self.active.activate(id);
     }
 
     /// True between the first and the last frame of a message.
@@ -78,44 +66,18 @@ impl LoadBalancer {
             }
             return Ok(written.then_some(id));
         }
-        let mut frame = frame;
-        for _ in 0..self.links.len() {
-            let i = self.current;
-            self.current = (i + 1) % self.links.len();
-            let (id, active) = self.links[i];
-            if !active {
-                continue;
-            }
-            match links.write(id, frame) {
-                Ok(()) => {
-                    if more {
-                        self.sending = Some(id);
-                    }
-                    return Ok(Some(id));
-                }
-                Err(f) => {
-                    frame = f;
-                    self.links[i].1 = false;
-                }
-            }
+        let (id, ()) = self
+            .active
+            .round_robin(frame, |id, frame| links.write(id, frame))?;
+        if more {
+            self.sending = Some(id);
         }
-        Err(frame)
+        Ok(Some(id))
     }
 
     /// True when a frame can be sent now; links found full are deactivated.
     pub(crate) fn has_out(&mut self, links: &mut Links) -> bool {
-        if self.in_message() {
-            return true;
-        }
-        for l in &mut self.links {
-            if l.1 {
-                if links.can_write(l.0) {
-                    return true;
-                }
-                l.1 = false;
-            }
-        }
-        false
+        self.in_message() || self.active.any_usable(|id| links.can_write(id))
     }
 }
 

@@ -8,6 +8,7 @@
 //!
 //! Integer options reach [`Pattern::set_option`] as the native-endian bytes of an `i64`.
 
+mod active;
 mod dealer;
 mod dist;
 mod fq;
