@@ -12,11 +12,13 @@ use crate::links::Links;
 use crate::options::opt;
 use crate::pipe::LinkId;
 
-/// The DEALER pattern.
+/// The DEALER pattern; REQ is built on it (as libzmq's `req_t` on `dealer_t`).
 #[derive(Debug, Default)]
 pub(crate) struct Dealer {
-    lb: LoadBalancer,
-    fq: FairQueue,
+    /// Where messages go.
+    pub(super) lb: LoadBalancer,
+    /// Where messages come from.
+    pub(super) fq: FairQueue,
     /// PROBE_ROUTER.
     probe: bool,
 }
@@ -47,10 +49,7 @@ impl Pattern for Dealer {
         self.lb
             .send(frame, links)
             .map(drop)
-            .map_err(|frame| SendError {
-                error: Error::Again,
-                frame,
-            })
+            .map_err(SendError::again)
     }
 
     fn recv(&mut self, links: &mut Links) -> Result<Frame, Error> {

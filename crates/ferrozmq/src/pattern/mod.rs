@@ -43,6 +43,16 @@ pub(crate) struct SendError {
     pub(crate) frame: Frame,
 }
 
+impl SendError {
+    /// No room now: the socket should wait for it (or fail with DONTWAIT).
+    fn again(frame: Frame) -> Self {
+        Self {
+            error: Error::Again,
+            frame,
+        }
+    }
+}
+
 /// The behaviour of one socket type.
 pub(crate) trait Pattern: Send + std::fmt::Debug {
     /// A new link; its peer may be unknown (`links.peer(id)` is `None`) until [`Pattern::peer_ready`].

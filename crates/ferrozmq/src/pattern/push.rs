@@ -33,10 +33,7 @@ impl Pattern for Push {
         self.lb
             .send(frame, links)
             .map(drop)
-            .map_err(|frame| SendError {
-                error: Error::Again,
-                frame,
-            })
+            .map_err(SendError::again)
     }
 
     fn recv(&mut self, _links: &mut Links) -> Result<Frame, Error> {

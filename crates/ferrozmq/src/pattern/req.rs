@@ -11,19 +11,17 @@
 use bytes::Bytes;
 use zmtp::Frame;
 
-use super::fq::FairQueue;
-use super::lb::LoadBalancer;
+use super::dealer::Dealer;
 use super::{int_option, random_u32, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
-use crate::options::opt;
 use crate::pipe::LinkId;
 
-/// The REQ pattern.
+/// The REQ pattern: a DEALER (which handles PROBE_ROUTER) that keeps to the request/reply turns.
 #[derive(Debug)]
 pub(crate) struct Req {
-    lb: LoadBalancer,
-    fq: FairQueue,
+    /// Sends load balanced, receives fair-queued.
+    dealer: Dealer,
     /// A request was sent and its reply is awaited.
     receiving_reply: bool,
     /// The next frame sent or received starts a message.
@@ -36,8 +34,6 @@ pub(crate) struct Req {
     correlate: bool,
     /// The id of the last request.
     request_id: u32,
-    /// PROBE_ROUTER: an empty message goes to every new link.
-    probe: bool,
 }
 
 /// `ZMQ_REQ_CORRELATE`.
@@ -48,15 +44,13 @@ const REQ_RELAXED: i32 = 53;
 impl Default for Req {
     fn default() -> Self {
         Self {
-            lb: LoadBalancer::default(),
-            fq: FairQueue::default(),
+            dealer: Dealer::default(),
             receiving_reply: false,
             message_begins: true,
             reply_link: None,
             relaxed: false,
             correlate: false,
             request_id: random_u32(),
-            probe: false,
         }
     }
 }
@@ -65,7 +59,7 @@ impl Req {
     /// The next frame from the link of the request; frames from other links are dropped.
     fn recv_reply_frame(&mut self, links: &mut Links) -> Result<Frame, Error> {
         loop {
-            let (id, frame) = self.fq.recv(links).ok_or(Error::Again)?;
+            let (id, frame) = self.dealer.fq.recv(links).ok_or(Error::Again)?;
             if self.reply_link.is_none() || self.reply_link == Some(id) {
                 return Ok(frame);
             }
@@ -81,13 +75,13 @@ impl Req {
         } else {
             delimiter.clone()
         };
-        let Ok(link) = self.lb.send(first, links) else {
+        let Ok(link) = self.dealer.lb.send(first, links) else {
             return false;
         };
         self.reply_link = link;
         if self.correlate {
             // The link took the first frame, so it takes the rest of the message.
-            let _ = self.lb.send(delimiter, links);
+            let _ = self.dealer.lb.send(delimiter, links);
         }
         true
     }
@@ -98,7 +92,7 @@ impl Req {
             let mut first = self.recv_reply_frame(links)?;
             if self.correlate {
                 if !first.more || first.data[..] != self.request_id.to_ne_bytes() {
-                    self.fq.skip_rest(links);
+                    self.dealer.fq.skip_rest(links);
                     continue;
                 }
                 first = self.recv_reply_frame(links)?;
@@ -106,34 +100,29 @@ impl Req {
             if first.more && first.data.is_empty() {
                 return Ok(());
             }
-            self.fq.skip_rest(links);
+            self.dealer.fq.skip_rest(links);
         }
     }
 }
 
 impl Pattern for Req {
     fn attach(&mut self, id: LinkId, links: &mut Links) {
-        if self.probe {
-            let _ = links.write(id, Frame::new(Bytes::new()));
-        }
-        self.lb.attach(id);
-        self.fq.attach(id);
+        self.dealer.attach(id, links);
     }
 
     fn detach(&mut self, id: LinkId) {
-        self.lb.detach(id);
-        self.fq.detach(id);
+        self.dealer.detach(id);
         if self.reply_link == Some(id) {
             self.reply_link = None;
         }
     }
 
     fn read_activated(&mut self, id: LinkId) {
-        self.fq.activate(id);
+        self.dealer.read_activated(id);
     }
 
     fn write_activated(&mut self, id: LinkId) {
-        self.lb.activate(id);
+        self.dealer.write_activated(id);
     }
 
     fn send(&mut self, frame: Frame, links: &mut Links) -> Result<(), SendError> {
@@ -149,21 +138,15 @@ impl Pattern for Req {
         }
         if self.message_begins {
             if !self.send_envelope(links) {
-                return Err(SendError {
-                    error: Error::Again,
-                    frame,
-                });
+                return Err(SendError::again(frame));
             }
             self.message_begins = false;
             // Drop stale replies, so an old reply is never taken for the answer to this request.
-            while self.fq.recv(links).is_some() {}
+            while self.dealer.fq.recv(links).is_some() {}
         }
         let more = frame.more;
         // The delimiter went out, so the link takes the rest of the message (or it is dropped).
-        self.lb.send(frame, links).map_err(|frame| SendError {
-            error: Error::Again,
-            frame,
-        })?;
+        self.dealer.send(frame, links)?;
         if !more {
             self.receiving_reply = true;
             self.message_begins = true;
@@ -188,19 +171,18 @@ impl Pattern for Req {
     }
 
     fn has_in(&mut self, links: &mut Links) -> bool {
-        self.receiving_reply && self.fq.has_in(links)
+        self.receiving_reply && self.dealer.has_in(links)
     }
 
     fn has_out(&mut self, links: &mut Links) -> bool {
-        (!self.receiving_reply || self.relaxed) && self.lb.has_out(links)
+        (!self.receiving_reply || self.relaxed) && self.dealer.has_out(links)
     }
 
-    fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {
+    fn set_option(&mut self, option: i32, value: &[u8], links: &mut Links) -> Result<bool, Error> {
         match option {
             REQ_RELAXED => self.relaxed = int_option(value)? != 0,
             REQ_CORRELATE => self.correlate = int_option(value)? != 0,
-            opt::PROBE_ROUTER => self.probe = int_option(value)? != 0,
-            _ => return Ok(false),
+            _ => return self.dealer.set_option(option, value, links),
         }
         Ok(true)
     }
