@@ -8,13 +8,14 @@
 //! peer is dropped, or refused with ROUTER_MANDATORY. PROBE_ROUTER sends an empty message on every new link;
 //! ROUTER_NOTIFY delivers `[id, ""]` when a peer connects (1) and when it goes away (2).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::Bytes;
 use zmtp::Frame;
 
 use super::fq::FairQueue;
-use super::{int_option, random_u32, Pattern, SendError};
+use super::routing::RoutingTable;
+use super::{int_option, Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
 use crate::options::opt;
@@ -26,15 +27,12 @@ const NOTIFY_CONNECT: i64 = 1;
 const NOTIFY_DISCONNECT: i64 = 2;
 
 /// The ROUTER pattern.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Router {
+    /// Where messages come from: the identified links.
     fq: FairQueue,
-    /// The link of each routing id.
-    links_by_id: HashMap<Bytes, LinkId>,
     /// The routing id of each identified link.
-    ids: HashMap<LinkId, Bytes>,
-    /// The counter in the next generated routing id.
-    next_id: u32,
+    table: RoutingTable,
     /// The first frame of the message whose routing id recv just returned.
     prefetched: Option<Frame>,
     /// Inside a message being received.
@@ -53,50 +51,21 @@ pub(crate) struct Router {
     notices: VecDeque<Bytes>,
 }
 
-impl Default for Router {
-    fn default() -> Self {
-        Self {
-            fq: FairQueue::default(),
-            links_by_id: HashMap::new(),
-            ids: HashMap::new(),
-            next_id: random_u32(),
-            prefetched: None,
-            more_in: false,
-            sending: None,
-            mandatory: false,
-            handover: false,
-            probe: false,
-            notify: 0,
-            notices: VecDeque::new(),
-        }
-    }
-}
-
 impl Router {
     /// The routing id for a link whose peer announced `announced`.
     fn routing_id(&mut self, announced: Option<Bytes>) -> Bytes {
-        if let Some(id) = announced.filter(|r| !r.is_empty()) {
-            return id;
-        }
-        let mut id = vec![0];
-        id.extend_from_slice(&self.next_id.to_be_bytes());
-        self.next_id = self.next_id.wrapping_add(1);
-        id.into()
+        announced
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| self.table.generate())
     }
-}
 
-impl Router {
     /// Forgets a link and its routing id; returns the id it had.
     fn forget(&mut self, id: LinkId) -> Option<Bytes> {
         self.fq.detach(id);
         if self.sending == Some(Some(id)) {
             self.sending = Some(None);
         }
-        let routing_id = self.ids.remove(&id)?;
-        if self.links_by_id.get(&routing_id) == Some(&id) {
-            self.links_by_id.remove(&routing_id);
-        }
-        Some(routing_id)
+        self.table.remove(id)
     }
 }
 
@@ -108,7 +77,7 @@ impl Pattern for Router {
     }
 
     fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
-        if self.ids.contains_key(&id) {
+        if self.table.routing_id(id).is_some() {
             // A reconnect: the peer keeps its routing id, as libzmq assumes.
             return;
         }
@@ -117,7 +86,7 @@ impl Pattern for Router {
             .or_else(|| links.peer(id).and_then(|p| p.routing_id.as_ref()))
             .cloned();
         let routing_id = self.routing_id(chosen);
-        if let Some(&old) = self.links_by_id.get(&routing_id) {
+        if let Some(old) = self.table.link(&routing_id) {
             if !self.handover {
                 return;
             }
@@ -125,8 +94,7 @@ impl Pattern for Router {
             self.forget(old);
             links.mark_dead(old);
         }
-        self.links_by_id.insert(routing_id.clone(), id);
-        self.ids.insert(id, routing_id.clone());
+        self.table.insert(routing_id.clone(), id);
         self.fq.attach(id);
         if self.notify & NOTIFY_CONNECT != 0 {
             self.notices.push_back(routing_id);
@@ -164,7 +132,7 @@ impl Pattern for Router {
         if !frame.more {
             return Ok(());
         }
-        let target = self.links_by_id.get(&frame.data).copied();
+        let target = self.table.link(&frame.data);
         let writable = target.filter(|&id| links.can_write(id));
         if self.mandatory && writable.is_none() {
             let error = if target.is_some() {
@@ -195,7 +163,7 @@ impl Pattern for Router {
             self.more_in = frame.more;
             return Ok(frame);
         }
-        let routing_id = self.ids.get(&id).cloned().unwrap_or_default();
+        let routing_id = self.table.routing_id(id).cloned().unwrap_or_default();
         self.prefetched = Some(frame);
         self.more_in = true;
         Ok(Frame::new(routing_id).with_more(true))
@@ -206,7 +174,7 @@ impl Pattern for Router {
     }
 
     fn has_out(&mut self, links: &mut Links) -> bool {
-        !self.mandatory || self.ids.keys().any(|&id| links.can_write(id))
+        !self.mandatory || self.table.links().any(|id| links.can_write(id))
     }
 
     fn set_option(&mut self, option: i32, value: &[u8], _links: &mut Links) -> Result<bool, Error> {

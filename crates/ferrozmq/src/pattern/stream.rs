@@ -4,62 +4,41 @@
 //! connecting link keeps its id across reconnects. With STREAM_NOTIFY (on by default) the session puts an
 //! empty frame in the pipe when a connection starts and when it ends, so each arrives as `[routing id, ""]`.
 
-use std::collections::HashMap;
-
-use bytes::Bytes;
 use zmtp::Frame;
 
 use super::fq::FairQueue;
-use super::{random_u32, Pattern, SendError};
+use super::routing::RoutingTable;
+use super::{Pattern, SendError};
 use crate::error::Error;
 use crate::links::Links;
 use crate::pipe::LinkId;
 
 /// The STREAM pattern.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Stream {
+    /// Where messages come from: the identified links.
     fq: FairQueue,
-    links_by_id: HashMap<Bytes, LinkId>,
-    ids: HashMap<LinkId, Bytes>,
-    next_id: u32,
+    /// The routing id of each identified link.
+    table: RoutingTable,
     /// The data frame after the routing id recv just returned.
     prefetched: Option<Frame>,
     /// The link the message being sent goes to (`Some(None)`: dropped), after its id frame.
     sending: Option<Option<LinkId>>,
 }
 
-impl Default for Stream {
-    fn default() -> Self {
-        Self {
-            fq: FairQueue::default(),
-            links_by_id: HashMap::new(),
-            ids: HashMap::new(),
-            next_id: random_u32(),
-            prefetched: None,
-            sending: None,
-        }
-    }
-}
-
 impl Pattern for Stream {
     fn attach(&mut self, _id: LinkId, _links: &mut Links) {}
 
     fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
-        if self.ids.contains_key(&id) {
+        if self.table.routing_id(id).is_some() {
             // A connecting link reconnected: it keeps its id.
             return;
         }
         let routing_id = match links.connect_routing_id(id) {
-            Some(given) if !self.links_by_id.contains_key(given) => given.clone(),
-            _ => {
-                let mut generated = vec![0];
-                generated.extend_from_slice(&self.next_id.to_be_bytes());
-                self.next_id = self.next_id.wrapping_add(1);
-                generated.into()
-            }
+            Some(given) if self.table.link(given).is_none() => given.clone(),
+            _ => self.table.generate(),
         };
-        self.links_by_id.insert(routing_id.clone(), id);
-        self.ids.insert(id, routing_id);
+        self.table.insert(routing_id, id);
         self.fq.attach(id);
     }
 
@@ -68,9 +47,7 @@ impl Pattern for Stream {
         if self.sending == Some(Some(id)) {
             self.sending = Some(None);
         }
-        if let Some(routing_id) = self.ids.remove(&id) {
-            self.links_by_id.remove(&routing_id);
-        }
+        self.table.remove(id);
     }
 
     fn read_activated(&mut self, id: LinkId) {
@@ -93,17 +70,14 @@ impl Pattern for Stream {
                 frame,
             });
         }
-        let Some(&id) = self.links_by_id.get(&frame.data) else {
+        let Some(id) = self.table.link(&frame.data) else {
             return Err(SendError {
                 error: Error::HostUnreachable,
                 frame,
             });
         };
         if !links.can_write(id) {
-            return Err(SendError {
-                error: Error::Again,
-                frame,
-            });
+            return Err(SendError::again(frame));
         }
         self.sending = Some(Some(id));
         Ok(())
@@ -114,7 +88,7 @@ impl Pattern for Stream {
             return Ok(frame);
         }
         let (id, frame) = self.fq.recv(links).ok_or(Error::Again)?;
-        let routing_id = self.ids.get(&id).cloned().unwrap_or_default();
+        let routing_id = self.table.routing_id(id).cloned().unwrap_or_default();
         self.prefetched = Some(frame.with_more(false));
         Ok(Frame::new(routing_id).with_more(true))
     }
