@@ -27,6 +27,13 @@ use crate::{Metadata, SocketType, ZapReply, ZapRequest};
 const SOCKET_TYPE: &str = "Socket-Type";
 const IDENTITY: &str = "Identity";
 
+/// `HELLO` (PLAIN and CURVE).
+const HELLO: &[u8] = b"HELLO";
+/// `WELCOME` (PLAIN and CURVE).
+const WELCOME: &[u8] = b"WELCOME";
+/// `INITIATE` (PLAIN and CURVE).
+const INITIATE: &[u8] = b"INITIATE";
+
 /// Where a mechanism's handshake stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -34,6 +41,17 @@ pub(crate) enum Status {
     Handshaking,
     /// The handshake is complete; traffic may flow.
     Ready,
+}
+
+impl Status {
+    /// [`Status::Ready`] once the mechanism expects no more commands and has none left to send.
+    fn when(done: bool, out: &Option<Bytes>) -> Self {
+        if done && out.is_none() {
+            Self::Ready
+        } else {
+            Self::Handshaking
+        }
+    }
 }
 
 /// What the handshake learned about the peer.
@@ -138,6 +156,21 @@ pub(crate) fn parse_peer_metadata(
             ours: local,
             peer: String::from_utf8_lossy(name).into_owned(),
         }),
+    }
+}
+
+/// The error for a command the handshake did not expect now: what a received ERROR stands for, else
+/// [`Error::UnexpectedCommand`].
+fn unexpected(cmd: &Command) -> Error {
+    if cmd.is(command::ERROR) {
+        match command::parse_error_reason(&cmd.data) {
+            Ok(reason) => Error::PeerError(reason),
+            Err(e) => e,
+        }
+    } else {
+        Error::UnexpectedCommand {
+            name: cmd.name_lossy(),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use super::zap::Zap;
-use super::{Mechanism, PeerProperties, Status};
+use super::{unexpected, Mechanism, PeerProperties, Status};
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::error::Error;
@@ -67,12 +67,8 @@ impl Mechanism for NullMechanism {
             }
             self.peer = Some(result?);
             Ok(())
-        } else if cmd.is(command::ERROR) {
-            Err(Error::PeerError(command::parse_error_reason(&cmd.data)?))
         } else {
-            Err(Error::UnexpectedCommand {
-                name: cmd.name_lossy(),
-            })
+            Err(unexpected(&cmd))
         }
     }
 
@@ -85,7 +81,7 @@ impl Mechanism for NullMechanism {
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {
-        self.peer.as_ref().map(|peer| self.zap.merge(peer))
+        self.zap.merge(self.peer.as_ref())
     }
 
     fn zap_request(&mut self) -> Option<ZapRequest> {
@@ -93,10 +89,11 @@ impl Mechanism for NullMechanism {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        self.zap.on_reply(reply).map(drop).map_err(|(error, e)| {
+        let verdict = self.zap.on_reply(reply, &mut self.error);
+        if verdict.is_err() {
+            // Refused: no READY, only the ERROR (if any).
             self.ready = None;
-            self.error = error;
-            e
-        })
+        }
+        verdict.map(drop)
     }
 }

@@ -9,21 +9,14 @@
 use bytes::{BufMut, Bytes};
 
 use super::zap::Zap;
-use super::{Mechanism, PeerProperties, Status};
+use super::{unexpected, Mechanism, PeerProperties, Status, HELLO, INITIATE, WELCOME};
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::error::{Error, Malformation};
 use crate::{SocketType, ZapReply, ZapRequest};
 
-/// `HELLO` (PLAIN and CURVE).
-pub(super) const HELLO: &[u8] = b"HELLO";
-/// `WELCOME` (PLAIN and CURVE).
-pub(super) const WELCOME: &[u8] = b"WELCOME";
-/// `INITIATE` (PLAIN and CURVE).
-pub(super) const INITIATE: &[u8] = b"INITIATE";
-
 /// The HELLO body for these credentials (each cut to 255 bytes).
-pub(super) fn hello(username: &[u8], password: &[u8]) -> Bytes {
+fn hello(username: &[u8], password: &[u8]) -> Bytes {
     let username = &username[..username.len().min(255)];
     let password = &password[..password.len().min(255)];
     let mut body = command::start(HELLO, 2 + username.len() + password.len());
@@ -44,20 +37,6 @@ fn parse_hello(data: &Bytes) -> Result<(Bytes, Bytes), Error> {
         return Err(bad());
     }
     Ok((Bytes::copy_from_slice(username), data.slice(2 + ulen..)))
-}
-
-/// Turns a received ERROR into the error it stands for, or reports an unexpected command.
-pub(super) fn unexpected(cmd: &Command) -> Error {
-    if cmd.is(command::ERROR) {
-        match command::parse_error_reason(&cmd.data) {
-            Ok(reason) => Error::PeerError(reason),
-            Err(e) => e,
-        }
-    } else {
-        Error::UnexpectedCommand {
-            name: cmd.name_lossy(),
-        }
-    }
 }
 
 /// What a PLAIN client waits for.
@@ -116,11 +95,7 @@ impl Mechanism for PlainClient {
     }
 
     fn status(&self) -> Status {
-        if self.wait == ClientWait::Nothing && self.out.is_none() {
-            Status::Ready
-        } else {
-            Status::Handshaking
-        }
+        Status::when(self.wait == ClientWait::Nothing, &self.out)
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {
@@ -189,15 +164,11 @@ impl Mechanism for PlainServer {
     }
 
     fn status(&self) -> Status {
-        if self.wait == ServerWait::Nothing && self.out.is_none() {
-            Status::Ready
-        } else {
-            Status::Handshaking
-        }
+        Status::when(self.wait == ServerWait::Nothing, &self.out)
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {
-        self.peer.as_ref().map(|peer| self.zap.merge(peer))
+        self.zap.merge(self.peer.as_ref())
     }
 
     fn zap_request(&mut self) -> Option<ZapRequest> {
@@ -205,18 +176,11 @@ impl Mechanism for PlainServer {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        match self.zap.on_reply(reply) {
-            Ok(true) => {
-                self.out = Some(command::build(WELCOME, b""));
-                self.wait = ServerWait::Initiate;
-                Ok(())
-            }
-            Ok(false) => Ok(()),
-            Err((error, e)) => {
-                self.out = error;
-                Err(e)
-            }
+        if self.zap.on_reply(reply, &mut self.out)? {
+            self.out = Some(command::build(WELCOME, b""));
+            self.wait = ServerWait::Initiate;
         }
+        Ok(())
     }
 }
 

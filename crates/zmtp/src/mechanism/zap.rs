@@ -57,9 +57,13 @@ impl Zap {
     }
 
     /// Takes the handler's reply: `Ok(true)` if it accepted, `Ok(false)` if no request was
-    /// outstanding, or the refusal with the ERROR command to send first (none for 300, which libzmq
-    /// answers by just closing).
-    pub(super) fn on_reply(&mut self, reply: ZapReply) -> Result<bool, (Option<Bytes>, Error)> {
+    /// outstanding, or the refusal, after putting in `out` the ERROR command to send first (none for
+    /// 300, which libzmq answers by just closing).
+    pub(super) fn on_reply(
+        &mut self,
+        reply: ZapReply,
+        out: &mut Option<Bytes>,
+    ) -> Result<bool, Error> {
         if !matches!(self, Self::Waiting) {
             return Ok(false);
         }
@@ -75,24 +79,20 @@ impl Zap {
             return Ok(true);
         }
         *self = Self::Idle;
-        let error =
-            (reply.status_code != 300).then(|| command::error(&reply.status_code.to_string()));
-        Err((
-            error,
-            Error::AuthFailed {
-                status: u32::from(reply.status_code),
-            },
-        ))
+        *out = (reply.status_code != 300).then(|| command::error(&reply.status_code.to_string()));
+        Err(Error::AuthFailed {
+            status: u32::from(reply.status_code),
+        })
     }
 
-    /// `peer` with what the handler said about it added to its metadata.
-    pub(super) fn merge(&self, peer: &PeerProperties) -> PeerProperties {
-        let mut merged = peer.clone();
+    /// The peer, once known, with what the handler said about it added to its metadata.
+    pub(super) fn merge(&self, peer: Option<&PeerProperties>) -> Option<PeerProperties> {
+        let mut merged = peer?.clone();
         if let Self::Accepted(props) = self {
             for (name, value) in props.iter() {
                 merged.metadata.insert(name, value.clone());
             }
         }
-        merged
+        Some(merged)
     }
 }

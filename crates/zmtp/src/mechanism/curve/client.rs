@@ -5,17 +5,16 @@ use crypto_box::{PublicKey, SalsaBox, SecretKey};
 
 use super::message::MessageCodec;
 use super::{
-    ephemeral_key, nonce, open, random, read_u64, seal_into, HELLO_PREFIX, INITIATE_PREFIX,
-    LONG_NONCE_LEN, MESSAGE_FROM_CLIENT, MESSAGE_FROM_SERVER, READY_PREFIX, SHORT_NONCE_LEN,
-    TAG_LEN, VOUCH_PREFIX, WELCOME_PREFIX,
+    ephemeral_key, nonce, open, put_short_box, random, read_u64, seal_into, HELLO_PREFIX,
+    INITIATE_PREFIX, LONG_NONCE_LEN, MESSAGE_FROM_CLIENT, MESSAGE_FROM_SERVER, READY_PREFIX,
+    SHORT_NONCE_LEN, TAG_LEN, VOUCH_PREFIX, WELCOME_PREFIX,
 };
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::decoder::RawFrame;
 use crate::error::{Error, Malformation};
 use crate::keys::{box_public, CurveSecretKey, KEY_LEN};
-use crate::mechanism::plain::{unexpected, HELLO, INITIATE, WELCOME};
-use crate::mechanism::{Mechanism, PeerProperties, Status};
+use crate::mechanism::{unexpected, Mechanism, PeerProperties, Status, HELLO, INITIATE, WELCOME};
 
 /// HELLO: version, padding, C′, short nonce, Box[64 zero bytes].
 pub(super) const HELLO_DATA_LEN: usize =
@@ -92,22 +91,20 @@ impl CurveClient {
         Ok(client)
     }
 
-    /// Takes the next short nonce.
-    fn next_nonce(&mut self) -> u64 {
-        let n = self.nonce;
-        self.nonce += 1;
-        n
-    }
-
+    /// Makes HELLO: C′ and a box only S can open.
     fn hello(&mut self) -> Result<Bytes, Error> {
-        let n = self.next_nonce().to_be_bytes();
         let mut body = command::start(HELLO, HELLO_DATA_LEN);
         body.put_slice(&[1, 0]);
         body.put_bytes(0, HELLO_PADDING);
         body.put_slice(&self.cn_public);
-        body.put_slice(&n);
         let cipher = SalsaBox::new(&self.server, &self.cn_secret);
-        seal_into(&cipher, &nonce(HELLO_PREFIX, &n), &[0u8; 64], &mut body)?;
+        put_short_box(
+            &mut body,
+            &cipher,
+            HELLO_PREFIX,
+            &mut self.nonce,
+            &[0u8; 64],
+        )?;
         Ok(body.freeze())
     }
 
@@ -146,14 +143,18 @@ impl CurveClient {
         plain.put_slice(&vouch);
         crate::mechanism::put_metadata(&mut plain, &self.config);
 
-        let n = self.next_nonce().to_be_bytes();
         let mut body = command::start(
             INITIATE,
             COOKIE_LEN + SHORT_NONCE_LEN + TAG_LEN + plain.len(),
         );
         body.put_slice(cookie);
-        body.put_slice(&n);
-        seal_into(&session, &nonce(INITIATE_PREFIX, &n), &plain, &mut body)?;
+        put_short_box(
+            &mut body,
+            &session,
+            INITIATE_PREFIX,
+            &mut self.nonce,
+            &plain,
+        )?;
         self.session = Some(session);
         Ok(body.freeze())
     }
@@ -206,11 +207,7 @@ impl Mechanism for CurveClient {
     }
 
     fn status(&self) -> Status {
-        if self.wait == Wait::Nothing && self.out.is_none() {
-            Status::Ready
-        } else {
-            Status::Handshaking
-        }
+        Status::when(self.wait == Wait::Nothing, &self.out)
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {

@@ -73,6 +73,21 @@ fn seal_into<C: AeadInPlace + AeadCore<NonceSize = U24>>(
     Ok(())
 }
 
+/// Appends the next short nonce of `counter` (which moves on) and the box of `plaintext` under it
+/// (`prefix` + nonce) to `body`: how HELLO, INITIATE and READY end.
+fn put_short_box<C: AeadInPlace + AeadCore<NonceSize = U24>>(
+    body: &mut BytesMut,
+    cipher: &C,
+    prefix: &[u8; 16],
+    counter: &mut u64,
+    plaintext: &[u8],
+) -> Result<(), Error> {
+    let n = counter.to_be_bytes();
+    *counter += 1;
+    body.put_slice(&n);
+    seal_into(cipher, &nonce(prefix, &n), plaintext, body)
+}
+
 /// Opens a box (tag, then ciphertext) into a buffer wiped on drop.
 fn open<C: AeadInPlace + AeadCore<NonceSize = U24>>(
     cipher: &C,

@@ -13,18 +13,17 @@ use zeroize::Zeroizing;
 use super::client::{COOKIE_LEN, HELLO_DATA_LEN, HELLO_PADDING, VOUCH_LEN, WELCOME_DATA_LEN};
 use super::message::MessageCodec;
 use super::{
-    ephemeral_key, nonce, open, random, read_u64, seal_into, COOKIE_PREFIX, HELLO_PREFIX,
-    INITIATE_PREFIX, LONG_NONCE_LEN, MESSAGE_FROM_CLIENT, MESSAGE_FROM_SERVER, READY_PREFIX,
-    SHORT_NONCE_LEN, TAG_LEN, VOUCH_PREFIX, WELCOME_PREFIX,
+    ephemeral_key, nonce, open, put_short_box, random, read_u64, seal_into, COOKIE_PREFIX,
+    HELLO_PREFIX, INITIATE_PREFIX, LONG_NONCE_LEN, MESSAGE_FROM_CLIENT, MESSAGE_FROM_SERVER,
+    READY_PREFIX, SHORT_NONCE_LEN, TAG_LEN, VOUCH_PREFIX, WELCOME_PREFIX,
 };
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::decoder::RawFrame;
 use crate::error::{Error, Malformation};
 use crate::keys::{box_public, CurveSecretKey, KEY_LEN};
-use crate::mechanism::plain::{unexpected, HELLO, INITIATE, WELCOME};
 use crate::mechanism::zap::Zap;
-use crate::mechanism::{Mechanism, PeerProperties, Status};
+use crate::mechanism::{unexpected, Mechanism, PeerProperties, Status, HELLO, INITIATE, WELCOME};
 use crate::{ZapReply, ZapRequest};
 
 /// The smallest INITIATE data: cookie, short nonce, Box[C + vouch].
@@ -202,11 +201,14 @@ impl CurveServer {
         let session = self.session.take().ok_or(Error::Cryptographic)?;
         let mut metadata = BytesMut::with_capacity(64);
         crate::mechanism::put_metadata(&mut metadata, &self.config);
-        let n = self.nonce.to_be_bytes();
-        self.nonce += 1;
         let mut body = command::start(command::READY, SHORT_NONCE_LEN + TAG_LEN + metadata.len());
-        body.put_slice(&n);
-        seal_into(&session, &nonce(READY_PREFIX, &n), &metadata, &mut body)?;
+        put_short_box(
+            &mut body,
+            &session,
+            READY_PREFIX,
+            &mut self.nonce,
+            &metadata,
+        )?;
         self.out = Some(body.freeze());
         self.codec = Some(MessageCodec::new(
             session,
@@ -248,15 +250,11 @@ impl Mechanism for CurveServer {
     }
 
     fn status(&self) -> Status {
-        if self.wait == Wait::Nothing && self.out.is_none() {
-            Status::Ready
-        } else {
-            Status::Handshaking
-        }
+        Status::when(self.wait == Wait::Nothing, &self.out)
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {
-        self.peer.as_ref().map(|peer| self.zap.merge(peer))
+        self.zap.merge(self.peer.as_ref())
     }
 
     fn zap_request(&mut self) -> Option<ZapRequest> {
@@ -264,13 +262,10 @@ impl Mechanism for CurveServer {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        match self.zap.on_reply(reply) {
-            Ok(true) => self.send_ready(),
-            Ok(false) => Ok(()),
-            Err((error, e)) => {
-                self.out = error;
-                Err(e)
-            }
+        if self.zap.on_reply(reply, &mut self.out)? {
+            self.send_ready()
+        } else {
+            Ok(())
         }
     }
 
