@@ -73,11 +73,7 @@ impl Mechanism for NullMechanism {
     }
 
     fn status(&self) -> Status {
-        if self.ready.is_none() && self.peer.is_some() {
-            Status::Ready
-        } else {
-            Status::Handshaking
-        }
+        Status::when(self.peer.is_some(), &self.ready)
     }
 
     fn peer_properties(&self) -> Option<PeerProperties> {
