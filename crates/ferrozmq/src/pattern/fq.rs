@@ -37,16 +37,19 @@ impl FairQueue {
 
     /// The next frame and the link it came from.
     pub(crate) fn recv(&mut self, links: &mut Links) -> Option<(LinkId, Frame)> {
-        let next = match self.reading.take() {
+        if let Some(id) = self.reading {
             // The rest of a message is always there: pipes hand over whole messages.
-            Some(id) => links.read(id).map(|frame| (id, frame)),
-            None => self
-                .active
-                .round_robin((), |id, ()| links.read(id).ok_or(()))
-                .ok(),
-        };
-        let (id, frame) = next?;
-        self.reading = frame.more.then_some(id);
+            let frame = links.read(id);
+            self.reading = frame.as_ref().filter(|f| f.more).map(|_| id);
+            return frame.map(|f| (id, f));
+        }
+        let (id, frame) = self
+            .active
+            .round_robin((), |id, ()| links.read(id).ok_or(()))
+            .ok()?;
+        if frame.more {
+            self.reading = Some(id);
+        }
         Some((id, frame))
     }
 

@@ -37,7 +37,11 @@ impl Pattern for Pull {
     }
 
     fn recv(&mut self, links: &mut Links) -> Result<Frame, Error> {
-        self.fq.recv(links).map(|(_, f)| f).ok_or(Error::Again)
+        match self.fq.recv(links) {
+            Some((_, frame)) => Ok(frame),
+            // Made only when needed: building and dropping an unused error costs on every message.
+            None => Err(Error::Again),
+        }
     }
 
     fn has_in(&mut self, links: &mut Links) -> bool {
