@@ -49,6 +49,8 @@ struct FrameObject {
     ob_base: ffi::PyObject,
     data: Bytes,
     exports: ffi::Py_ssize_t,
+    /// The `more` attribute (a C `char` for `T_BOOL`): more frames of the message follow.
+    more: c_char,
 }
 
 static FRAME_BASE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -69,6 +71,7 @@ unsafe extern "C" fn frame_new(
             let f = obj.cast::<FrameObject>();
             ptr::write(ptr::addr_of_mut!((*f).data), Bytes::new());
             (*f).exports = 0;
+            (*f).more = 0;
         }
         obj
     }
@@ -149,7 +152,22 @@ unsafe extern "C" fn frame_releasebuffer(obj: *mut ffi::PyObject, _view: *mut Ra
 pub fn frame_base_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     FRAME_BASE
         .get_or_try_init(py, || {
+            // CPython keeps pointing into the member table: it lives as long as the process.
+            let members: &'static mut [ffi::PyMemberDef] = Box::leak(Box::new([
+                ffi::PyMemberDef {
+                    name: c"more".as_ptr(),
+                    type_code: ffi::Py_T_BOOL,
+                    offset: std::mem::offset_of!(FrameObject, more) as ffi::Py_ssize_t,
+                    flags: 0,
+                    doc: c"True when more frames of the message follow this one".as_ptr(),
+                },
+                ffi::PyMemberDef::default(),
+            ]));
             let mut slots = [
+                ffi::PyType_Slot {
+                    slot: ffi::Py_tp_members,
+                    pfunc: members.as_mut_ptr().cast::<c_void>(),
+                },
                 ffi::PyType_Slot {
                     slot: ffi::Py_tp_new,
                     pfunc: frame_new as *mut c_void,
@@ -210,12 +228,12 @@ pub fn frame_data(obj: &Bound<'_, PyAny>) -> PyResult<Bytes> {
     Ok(unsafe { (*obj.as_ptr().cast::<FrameObject>()).data.clone() })
 }
 
-/// Makes a new `ferrozmq.Frame` (the class registered by [`set_frame_class`]) holding `data`, without
-/// running its `__init__`.
+/// Makes a new `ferrozmq.Frame` (the class registered by [`set_frame_class`]) holding `data`, with its
+/// `more` attribute, without running its `__init__`.
 ///
 /// # Errors
 /// If no frame class was registered or allocation fails.
-pub fn new_frame<'py>(py: Python<'py>, data: Bytes) -> PyResult<Bound<'py, PyAny>> {
+pub fn new_frame<'py>(py: Python<'py>, data: Bytes, more: bool) -> PyResult<Bound<'py, PyAny>> {
     let class = match FRAME_CLASS.get(py) {
         Some(c) => c.bind(py).clone(),
         None => frame_base_type(py)?.clone(),
@@ -224,7 +242,9 @@ pub fn new_frame<'py>(py: Python<'py>, data: Bytes) -> PyResult<Bound<'py, PyAny
     unsafe {
         let obj = frame_new(class.as_type_ptr(), ptr::null_mut(), ptr::null_mut());
         let obj = Bound::from_owned_ptr_or_err(py, obj)?;
-        (*obj.as_ptr().cast::<FrameObject>()).data = data;
+        let f = obj.as_ptr().cast::<FrameObject>();
+        (*f).data = data;
+        (*f).more = c_char::from(more);
         Ok(obj)
     }
 }
@@ -274,7 +294,12 @@ impl Drop for PyBytesOwner {
 }
 
 /// Wraps a Python `bytes` object as [`Bytes`] without copying; `done` is set once the core lets go of it.
+///
+/// The core drops such bytes on its I/O thread, where PyO3 defers the reference drop until a thread next
+/// attaches through PyO3. The fast entry points of [`crate::fastcall`] do not, so this attaches first:
+/// every new shared `bytes` applies the drops deferred so far, and they never pile up.
 pub fn bytes_from_pybytes(b: &Bound<'_, PyBytes>, done: Option<Arc<AtomicBool>>) -> Bytes {
+    Python::attach(|_| ());
     let data = b.as_bytes();
     Bytes::from_owner(PyBytesOwner {
         _obj: b.clone().unbind(),

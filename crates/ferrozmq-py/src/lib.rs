@@ -16,7 +16,9 @@ use pyo3::prelude::*;
 
 pub mod context;
 pub mod error;
+pub mod fastcall;
 pub mod frame;
+pub mod messages;
 pub mod socket;
 
 /// The extension module `ferrozmq._ferrozmq`.
@@ -25,6 +27,7 @@ fn _ferrozmq(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<context::Context>()?;
     m.add_class::<socket::Socket>()?;
+    m.add("SocketMethods", messages::socket_methods_type(py)?)?;
     m.add_class::<frame::Tracker>()?;
     m.add("FrameBase", frame::frame_base_type(py)?)?;
     m.add_function(wrap_pyfunction!(frame::frame_set, m)?)?;

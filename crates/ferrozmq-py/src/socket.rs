@@ -4,20 +4,18 @@
 //! released for at most [`SLICE`] at a time (`Socket::poll`), checking for signals and for the socket being
 //! closed between slices, and honour SNDTIMEO/RCVTIMEO themselves.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use ferrozmq::{opt, Error, PollItem, SocketType, DONTWAIT, POLLIN, POLLOUT};
+use ferrozmq::{opt, Error, Frame, PollItem, SocketType, DONTWAIT, POLLIN, POLLOUT};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::context::Context;
 use crate::error::{self, IntoPyResult};
-use crate::frame;
 
 /// The longest a blocking call waits with the GIL released before checking for signals (Ctrl-C).
 pub const SLICE: Duration = Duration::from_millis(100);
@@ -30,17 +28,17 @@ pub const COPY_THRESHOLD: usize = 65536;
 const SNDTIMEO: i32 = opt::SNDTIMEO;
 const RCVTIMEO: i32 = opt::RCVTIMEO;
 
-static TRACKER_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
 /// A ferrozmq socket. The Python subclass adds pyzmq's conveniences (send_string, send_json, options as
-/// attributes, ...).
-#[pyclass(subclass, module = "ferrozmq._ferrozmq")]
+/// attributes, ...); `send`, `recv` and the multipart calls come from [`crate::messages`].
+#[pyclass(subclass, frozen, module = "ferrozmq._ferrozmq")]
 #[derive(Debug)]
 pub struct Socket {
     inner: Mutex<Option<Arc<ferrozmq::Socket>>>,
     /// The socket type number (`zmq.REQ`, ...).
     #[pyo3(get)]
     socket_type: i32,
+    /// `copy=False` sends of fewer bytes copy anyway (pyzmq's `Socket.copy_threshold`).
+    copy_threshold: AtomicUsize,
 }
 
 /// The deadline of a blocking call: `None` waits forever.
@@ -82,14 +80,40 @@ impl Socket {
             .is_none()
     }
 
-    /// Runs `op` (a non-blocking attempt) until it stops failing with EAGAIN, waiting for `event` between
-    /// attempts in GIL-free slices, up to the socket's `timeo_option` timeout. With DONTWAIT, tries once.
-    fn blocking<T, F>(
+    /// `copy=False` sends below this many bytes copy anyway.
+    pub fn copy_threshold(&self) -> usize {
+        self.copy_threshold.load(Ordering::Relaxed)
+    }
+
+    /// Runs `op` once on the core socket with the GIL held. `op` must not block (it is given DONTWAIT
+    /// flags); holding the lock around it is then safe, as every other holder also holds the GIL.
+    ///
+    /// # Errors
+    /// `ZMQError(ENOTSOCK)` after `close()`; the core's error is returned inside `Ok`.
+    pub fn now<T>(
+        &self,
+        py: Python<'_>,
+        op: impl FnOnce(&ferrozmq::Socket) -> ferrozmq::Result<T>,
+    ) -> PyResult<ferrozmq::Result<T>> {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_deref() {
+            Some(s) => Ok(op(s)),
+            None => Err(not_socket(py)),
+        }
+    }
+
+    /// Retries `op` (a non-blocking attempt that failed with EAGAIN) until it stops failing with EAGAIN,
+    /// waiting for `event` between attempts in GIL-free slices, up to the socket's `timeo_option`
+    /// timeout; signal handlers run between slices, so Ctrl-C interrupts the wait.
+    ///
+    /// # Errors
+    /// `Again` after the timeout, `ZMQError(ENOTSOCK)` if the socket is closed meanwhile, the core's
+    /// error, or what a signal handler raises.
+    pub fn wait_for<T, F>(
         &self,
         py: Python<'_>,
         event: i16,
         timeo_option: i32,
-        flags: i32,
         op: F,
     ) -> PyResult<T>
     where
@@ -97,10 +121,6 @@ impl Socket {
         F: Fn(&ferrozmq::Socket) -> ferrozmq::Result<T> + Send + Sync,
     {
         let s = self.core(py)?;
-        match op(&s) {
-            Err(Error::Again) if flags & DONTWAIT == 0 => {}
-            other => return other.py(py),
-        }
         let deadline = deadline_after(s.option_int(timeo_option).unwrap_or(-1));
         loop {
             let slice = slice_until(deadline);
@@ -118,39 +138,38 @@ impl Socket {
             }
         }
     }
-}
 
-/// The bytes to send for a Python object, and a done flag when `track` asks for one.
-fn message_bytes(
-    py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    copy: bool,
-    track: bool,
-) -> PyResult<(Bytes, Option<Arc<AtomicBool>>)> {
-    if let Ok(b) = data.cast::<PyBytes>() {
-        let len = b.as_bytes().len();
-        if (copy && len < COPY_THRESHOLD) && !track {
-            return Ok((Bytes::copy_from_slice(b.as_bytes()), None));
+    /// Sends one frame of `make()`'s bytes with `flags`: at once if it can, else (without DONTWAIT)
+    /// waiting as [`Socket::wait_for`] does. `make` is called again for the wait, as a failed attempt
+    /// consumes its bytes.
+    ///
+    /// # Errors
+    /// As for [`Socket::wait_for`].
+    pub fn send_bytes(&self, py: Python<'_>, make: impl Fn() -> Bytes, flags: i32) -> PyResult<()> {
+        match self.now(py, |s| s.send(make(), flags | DONTWAIT))? {
+            Err(Error::Again) if flags & DONTWAIT == 0 => {
+                let bytes = make();
+                self.wait_for(py, POLLOUT, SNDTIMEO, |s| {
+                    s.send(bytes.clone(), flags | DONTWAIT)
+                })
+            }
+            other => other.py(py),
         }
-        let done = track.then(|| Arc::new(AtomicBool::new(false)));
-        return Ok((frame::bytes_from_pybytes(b, done.clone()), done));
     }
-    if frame::is_frame(data) {
-        return Ok((frame::frame_data(data)?, None));
+
+    /// Receives one frame: at once if one is there, else (without DONTWAIT) waiting as
+    /// [`Socket::wait_for`] does.
+    ///
+    /// # Errors
+    /// As for [`Socket::wait_for`].
+    pub fn recv_frame(&self, py: Python<'_>, flags: i32) -> PyResult<Frame> {
+        match self.now(py, |s| s.recv_frame(DONTWAIT))? {
+            Err(Error::Again) if flags & DONTWAIT == 0 => {
+                self.wait_for(py, POLLIN, RCVTIMEO, |s| s.recv_frame(DONTWAIT))
+            }
+            other => other.py(py),
+        }
     }
-    if data.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err("unicode not allowed, use send_string"));
-    }
-    if data.is_instance_of::<PyInt>() || data.is_instance_of::<PyFloat>() {
-        return Err(PyTypeError::new_err(format!(
-            "expected bytes or a buffer, got {}",
-            data.get_type().name()?
-        )));
-    }
-    // Any other buffer (bytearray, memoryview, array, numpy ...): one copy, as `bytes(data)`.
-    let b = py.get_type::<PyBytes>().call1((data,))?;
-    let b = b.cast::<PyBytes>()?;
-    Ok((Bytes::copy_from_slice(b.as_bytes()), None))
 }
 
 #[pymethods]
@@ -176,6 +195,7 @@ impl Socket {
         Ok(Self {
             inner: Mutex::new(Some(Arc::new(s))),
             socket_type,
+            copy_threshold: AtomicUsize::new(COPY_THRESHOLD),
         })
     }
 
@@ -183,6 +203,18 @@ impl Socket {
     #[getter]
     fn closed(&self) -> bool {
         self.is_closed()
+    }
+
+    /// `copy=False` sends of fewer bytes than this copy anyway (0: never).
+    #[getter(copy_threshold)]
+    fn get_copy_threshold(&self) -> usize {
+        self.copy_threshold()
+    }
+
+    /// Sets the copy threshold.
+    #[setter(copy_threshold)]
+    fn set_copy_threshold(&self, value: usize) {
+        self.copy_threshold.store(value, Ordering::Relaxed);
     }
 
     /// Closes the socket, after setting LINGER to `linger` ms if given. Queued messages go on being sent
@@ -226,82 +258,28 @@ impl Socket {
 
     /// Sets an integer option by number.
     fn _set_int(&self, py: Python<'_>, option: i32, value: i64) -> PyResult<()> {
-        self.core(py)?.set_option_int(option, value).py(py)
+        self.now(py, |s| s.set_option_int(option, value))?.py(py)
     }
 
     /// Sets a binary option by number.
     fn _set_bytes(&self, py: Python<'_>, option: i32, value: &[u8]) -> PyResult<()> {
-        self.core(py)?.set_option_bytes(option, value).py(py)
+        self.now(py, |s| s.set_option_bytes(option, value))?.py(py)
     }
 
     /// Reads an integer option by number.
     fn _get_int(&self, py: Python<'_>, option: i32) -> PyResult<i64> {
-        self.core(py)?.option_int(option).py(py)
+        self.now(py, |s| s.option_int(option))?.py(py)
     }
 
     /// Reads a binary option by number.
     fn _get_bytes<'py>(&self, py: Python<'py>, option: i32) -> PyResult<Bound<'py, PyBytes>> {
-        let v = self.core(py)?.option_bytes(option).py(py)?;
+        let v = self.now(py, |s| s.option_bytes(option))?.py(py)?;
         Ok(PyBytes::new(py, &v))
     }
 
     /// The events ready now (`ZMQ_EVENTS`): POLLIN and/or POLLOUT.
     fn _events(&self, py: Python<'_>) -> PyResult<i16> {
-        self.core(py)?.events().py(py)
-    }
-
-    /// Sends one frame. `data` is `bytes`, a `Frame` or any buffer; `flags` may hold SNDMORE and DONTWAIT.
-    /// `copy=False` shares `bytes` with the core instead of copying; `track=True` returns a
-    /// `MessageTracker` that is done once the core has let go of the data.
-    #[pyo3(signature = (data, flags=0, copy=true, track=false, routing_id=None, group=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn send<'py>(
-        &self,
-        py: Python<'py>,
-        data: &Bound<'py, PyAny>,
-        flags: i32,
-        copy: bool,
-        track: bool,
-        routing_id: Option<&Bound<'py, PyAny>>,
-        group: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        if routing_id.is_some_and(|r| !r.is_none()) || group.is_some_and(|g| !g.is_none()) {
-            return Err(error::from_errno(py, libc::ENOTSUP));
-        }
-        let (bytes, done) = message_bytes(py, data, copy, track)?;
-        self.blocking(py, POLLOUT, SNDTIMEO, flags, |s| {
-            s.send(bytes.clone(), flags)
-        })?;
-        if !track {
-            return Ok(None);
-        }
-        let tracker = frame::Tracker {
-            done: done.unwrap_or_else(|| Arc::new(AtomicBool::new(true))),
-        };
-        let class = TRACKER_CLASS.import(py, "ferrozmq.sugar.tracker", "MessageTracker")?;
-        Ok(Some(class.call1((Py::new(py, tracker)?,))?))
-    }
-
-    /// Receives one frame: `bytes` with `copy=True`, else a `Frame` sharing the core's memory (its `more`
-    /// attribute says whether more frames follow).
-    #[pyo3(signature = (flags=0, copy=true, track=false))]
-    fn recv<'py>(
-        &self,
-        py: Python<'py>,
-        flags: i32,
-        copy: bool,
-        track: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = track;
-        let f = self.blocking(py, POLLIN, RCVTIMEO, flags, |s| s.recv_frame(DONTWAIT))?;
-        if copy {
-            return Ok(PyBytes::new(py, &f.data).into_any());
-        }
-        let obj = frame::new_frame(py, f.data)?;
-        if f.more {
-            obj.setattr(pyo3::intern!(py, "more"), true)?;
-        }
-        Ok(obj)
+        self.now(py, |s| s.events())?.py(py)
     }
 
     /// Waits up to `timeout_ms` (negative: forever) for `events`; returns the ready events.

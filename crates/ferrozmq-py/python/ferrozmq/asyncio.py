@@ -71,10 +71,10 @@ class Socket(_socket.Socket):
         return _asyncio.ensure_future(coro, loop=_get_loop())
 
     def _sync_recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
-        return _ferrozmq.Socket.recv(self, flags, copy, track)
+        return _ferrozmq.SocketMethods.recv(self, flags, copy, track)
 
     def _sync_send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
-        return _ferrozmq.Socket.send(self, data, flags, copy, track, **kwargs)
+        return _ferrozmq.SocketMethods.send(self, data, flags, copy, track, **kwargs)
 
     async def _retry(self, event: int, timeo: int, attempt: Callable[[], Any]) -> Any:
         deadline = _deadline(self, timeo)

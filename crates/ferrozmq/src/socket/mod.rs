@@ -188,6 +188,10 @@ impl Socket {
     pub fn send_frame(&self, mut frame: Frame, flags: i32) -> Result<()> {
         self.check_alive()?;
         let mut core = self.lock();
+        if flags & DONTWAIT != 0 {
+            // One attempt, without reading the clock.
+            return core.try_send(frame).map_err(|e| e.error);
+        }
         let deadline = deadline(core.options.sndtimeo, flags);
         loop {
             match core.try_send(frame) {
@@ -240,6 +244,12 @@ impl Socket {
     pub fn recv_frame(&self, flags: i32) -> Result<Frame> {
         self.check_alive()?;
         let mut core = self.lock();
+        if flags & DONTWAIT != 0 {
+            // One attempt, without reading the clock.
+            let frame = core.try_recv()?;
+            core.rcvmore = frame.more;
+            return Ok(frame);
+        }
         let deadline = deadline(core.options.rcvtimeo, flags);
         loop {
             match core.try_recv() {

@@ -15,7 +15,6 @@ class Frame(_ferrozmq.FrameBase):
     ``frame.bytes`` gives a copy. ``more`` tells whether more frames of the message follow (after recv).
     """
 
-    more: bool = False
     tracker: MessageTracker | None = None
 
     def __init__(

@@ -16,7 +16,6 @@ from ..constants import (
     RCVHWM,
     RCVMORE,
     SNDHWM,
-    SNDMORE,
     SUBSCRIBE,
     UNSUBSCRIBE,
     PollEvent,
@@ -27,7 +26,6 @@ from ..constants import (
 from ..error import ZMQBindError, ZMQError
 from ..utils import jsonapi
 from .attrsettr import AttributeSetter
-from .frame import Frame
 
 COPY_THRESHOLD = 65536
 DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
@@ -65,7 +63,7 @@ class _SocketContext:
             self.socket.disconnect(self.addr)
 
 
-class Socket(_ferrozmq.Socket, AttributeSetter):
+class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
     """A ZeroMQ socket: ``ctx.socket(zmq.REQ)`` or ``Socket(ctx, zmq.REQ)``.
 
     Options can be set and read as attributes (``sock.linger = 0``). Blocking calls release the GIL and
@@ -73,7 +71,6 @@ class Socket(_ferrozmq.Socket, AttributeSetter):
     """
 
     context: Any = None
-    copy_threshold: int = COPY_THRESHOLD
     _shadow = False
 
     def __init__(
@@ -271,37 +268,6 @@ class Socket(_ferrozmq.Socket, AttributeSetter):
         raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
 
     # messages
-
-    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
-        """Sends a message of several frames."""
-        for i, part in enumerate(msg_parts):
-            if isinstance(part, (bytes, Frame)):
-                continue
-            if isinstance(part, str):
-                raise TypeError(f"Frame {i} ({part!r}) does not support the buffer interface.")
-            try:
-                memoryview(part)
-            except Exception:
-                rmsg = repr(part)
-                if len(rmsg) > 32:
-                    rmsg = rmsg[:32] + "..."
-                raise TypeError(f"Frame {i} ({rmsg}) does not support the buffer interface.") from None
-        n = len(msg_parts)
-        if n == 0:
-            raise ValueError("cannot send an empty multipart message")
-        send = self.send
-        for part in msg_parts[:-1]:
-            send(part, SNDMORE | flags, copy=copy, track=track)
-        return send(msg_parts[-1], flags, copy=copy, track=track, **kwargs)
-
-    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
-        """Receives every frame of a message."""
-        recv = self.recv
-        parts = [recv(flags, copy=copy, track=track)]
-        get = self._get_int
-        while get(RCVMORE):
-            parts.append(recv(flags, copy=copy, track=track))
-        return parts
 
     def _deserialize(self, recvd: Any, load: Callable[[Any], Any]) -> Any:
         """Applies ``load`` to what was received (the async socket chains futures here)."""
