@@ -7,7 +7,6 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use ferrozmq::SNDMORE;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -81,7 +80,7 @@ fn send_pybytes<'py>(
         data.len() < sock.copy_threshold()
     };
     if small {
-        sock.send_bytes(py, || Bytes::copy_from_slice(data), flags)?;
+        sock.send_bytes(py, || sock.copy_of(data), flags)?;
         return if copy {
             Ok(py.None().into_bound(py))
         } else {

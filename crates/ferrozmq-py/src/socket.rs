@@ -5,10 +5,10 @@
 //! closed between slices, and honour SNDTIMEO/RCVTIMEO themselves.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use ferrozmq::{opt, Error, Frame, PollItem, SocketType, DONTWAIT, POLLIN, POLLOUT};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -33,13 +33,29 @@ const RCVTIMEO: i32 = opt::RCVTIMEO;
 #[pyclass(subclass, frozen, module = "ferrozmq._ferrozmq")]
 #[derive(Debug)]
 pub struct Socket {
-    inner: Mutex<Option<Arc<ferrozmq::Socket>>>,
+    inner: Mutex<Inner>,
     /// The socket type number (`zmq.REQ`, ...).
     #[pyo3(get)]
     socket_type: i32,
     /// `copy=False` sends of fewer bytes copy anyway (pyzmq's `Socket.copy_threshold`).
     copy_threshold: AtomicUsize,
 }
+
+/// What the lock of a [`Socket`] guards.
+#[derive(Debug)]
+struct Inner {
+    /// The core socket; `None` once closed.
+    sock: Option<Arc<ferrozmq::Socket>>,
+    /// Where small messages are copied on send: slices of one shared buffer cost the core's I/O thread
+    /// an atomic decrement to drop, where a buffer per message would cost a `free` across threads.
+    slab: BytesMut,
+}
+
+/// The size of a send slab.
+const SLAB: usize = 64 * 1024;
+
+/// Messages up to this size are copied into the send slab.
+const SLAB_MAX: usize = 1024;
 
 /// The deadline of a blocking call: `None` waits forever.
 fn deadline_after(timeout_ms: i64) -> Option<Instant> {
@@ -66,18 +82,29 @@ impl Socket {
     /// # Errors
     /// `ZMQError(ENOTSOCK)` after `close()`.
     pub fn core(&self, py: Python<'_>) -> PyResult<Arc<ferrozmq::Socket>> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .ok_or_else(|| not_socket(py))
+        self.lock().sock.clone().ok_or_else(|| not_socket(py))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn is_closed(&self) -> bool {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
+        self.lock().sock.is_none()
+    }
+
+    /// A copy of `data` to send: a slice of the send slab when small, else a buffer of its own.
+    pub fn copy_of(&self, data: &[u8]) -> Bytes {
+        if data.len() > SLAB_MAX {
+            return Bytes::copy_from_slice(data);
+        }
+        let slab = &mut self.lock().slab;
+        if slab.capacity() < data.len() {
+            // The old slab lives on while messages cut from it do.
+            *slab = BytesMut::with_capacity(SLAB);
+        }
+        slab.extend_from_slice(data);
+        slab.split().freeze()
     }
 
     /// `copy=False` sends below this many bytes copy anyway.
@@ -95,8 +122,8 @@ impl Socket {
         py: Python<'_>,
         op: impl FnOnce(&ferrozmq::Socket) -> ferrozmq::Result<T>,
     ) -> PyResult<ferrozmq::Result<T>> {
-        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        match guard.as_deref() {
+        let guard = self.lock();
+        match guard.sock.as_deref() {
             Some(s) => Ok(op(s)),
             None => Err(not_socket(py)),
         }
@@ -146,7 +173,8 @@ impl Socket {
     /// # Errors
     /// As for [`Socket::wait_for`].
     pub fn send_bytes(&self, py: Python<'_>, make: impl Fn() -> Bytes, flags: i32) -> PyResult<()> {
-        match self.now(py, |s| s.send(make(), flags | DONTWAIT))? {
+        let first = make();
+        match self.now(py, |s| s.send(first, flags | DONTWAIT))? {
             Err(Error::Again) if flags & DONTWAIT == 0 => {
                 let bytes = make();
                 self.wait_for(py, POLLOUT, SNDTIMEO, |s| {
@@ -193,7 +221,10 @@ impl Socket {
         };
         let s = ctx.socket(st).py(py)?;
         Ok(Self {
-            inner: Mutex::new(Some(Arc::new(s))),
+            inner: Mutex::new(Inner {
+                sock: Some(Arc::new(s)),
+                slab: BytesMut::new(),
+            }),
             socket_type,
             copy_threshold: AtomicUsize::new(COPY_THRESHOLD),
         })
@@ -221,7 +252,11 @@ impl Socket {
     /// for up to LINGER in the background.
     #[pyo3(signature = (linger=None))]
     fn close(&self, py: Python<'_>, linger: Option<i32>) -> PyResult<()> {
-        let taken = self.inner.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let taken = {
+            let mut inner = self.lock();
+            inner.slab = BytesMut::new();
+            inner.sock.take()
+        };
         if let Some(s) = taken {
             if let Some(ms) = linger {
                 // A terminated context refuses options; closing must still work.
