@@ -5,7 +5,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyAny;
 
-/// The exception classes of `ferrozmq.error`, imported on first use.
+/// The exception classes raised for core errors: `ferrozmq.error`'s, imported on first use, unless
+/// [`set_error_classes`] chose others first.
 struct Classes {
     zmq_error: Py<PyAny>,
     again: Py<PyAny>,
@@ -13,6 +14,32 @@ struct Classes {
 }
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
+
+/// Chooses the exception classes raised for core errors (pyzmq backend mode passes classes deriving from
+/// both pyzmq's and ferrozmq's); only before the first error, as they are fixed then.
+///
+/// # Errors
+/// `RuntimeError` once the classes are fixed.
+#[pyfunction]
+pub fn set_error_classes(
+    zmq_error: Bound<'_, PyAny>,
+    again: Bound<'_, PyAny>,
+    terminated: Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let py = zmq_error.py();
+    CLASSES
+        .set(
+            py,
+            Classes {
+                zmq_error: zmq_error.unbind(),
+                again: again.unbind(),
+                terminated: terminated.unbind(),
+            },
+        )
+        .map_err(|_| {
+            pyo3::exceptions::PyRuntimeError::new_err("ferrozmq's error classes are already fixed")
+        })
+}
 
 fn classes(py: Python<'_>) -> PyResult<&Classes> {
     CLASSES.get_or_try_init(py, || {

@@ -228,15 +228,28 @@ pub fn frame_data(obj: &Bound<'_, PyAny>) -> PyResult<Bytes> {
     Ok(unsafe { (*obj.as_ptr().cast::<FrameObject>()).data.clone() })
 }
 
-/// Makes a new `ferrozmq.Frame` (the class registered by [`set_frame_class`]) holding `data`, with its
-/// `more` attribute, without running its `__init__`.
+/// Makes a new frame of `class` (a subclass of `FrameBase`; `None`: the class registered by
+/// [`set_frame_class`]) holding `data`, with its `more` attribute, without running its `__init__`.
 ///
 /// # Errors
-/// If no frame class was registered or allocation fails.
-pub fn new_frame<'py>(py: Python<'py>, data: Bytes, more: bool) -> PyResult<Bound<'py, PyAny>> {
-    let class = match FRAME_CLASS.get(py) {
-        Some(c) => c.bind(py).clone(),
-        None => frame_base_type(py)?.clone(),
+/// `TypeError` if `class` does not derive from `FrameBase`; if allocation fails.
+pub fn new_frame<'py>(
+    py: Python<'py>,
+    class: Option<&Bound<'py, PyType>>,
+    data: Bytes,
+    more: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let class = match (class, FRAME_CLASS.get(py)) {
+        (Some(c), _) => {
+            if !c.is_subclass(frame_base_type(py)?)? {
+                return Err(PyTypeError::new_err(
+                    "the frame class must derive from FrameBase",
+                ));
+            }
+            c.clone()
+        }
+        (None, Some(c)) => c.bind(py).clone(),
+        (None, None) => frame_base_type(py)?.clone(),
     };
     // SAFETY: the class is FrameBase or a subclass; frame_new returns a new reference or null with an error.
     unsafe {

@@ -34,6 +34,7 @@ fn _ferrozmq(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(frame::frame_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(frame::frame_len, m)?)?;
     m.add_function(wrap_pyfunction!(frame::set_frame_class, m)?)?;
+    m.add_function(wrap_pyfunction!(error::set_error_classes, m)?)?;
     m.add_function(wrap_pyfunction!(socket::poll_sockets, m)?)?;
     m.add_function(wrap_pyfunction!(socket::proxy, m)?)?;
     m.add_function(wrap_pyfunction!(socket::proxy_steerable, m)?)?;

@@ -19,9 +19,6 @@ use crate::fastcall::{self, FastMethod, Params, RawCall};
 use crate::frame;
 use crate::socket::{Socket, COPY_THRESHOLD};
 
-static TRACKER_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static FINISHED_TRACKER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
 /// The socket a method was called on.
 fn receiver<'py>(py: Python<'py>, call: &RawCall) -> PyResult<Bound<'py, Socket>> {
     // SAFETY: CPython passes the receiver as a valid borrowed reference.
@@ -51,28 +48,15 @@ fn no_draft(
     Ok(())
 }
 
-/// pyzmq's `_FINISHED_TRACKER`: what `copy=False` sends return when they copied after all.
-fn finished_tracker(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    FINISHED_TRACKER
-        .get_or_try_init(py, || {
-            Ok::<_, PyErr>(
-                py.import("ferrozmq.sugar.tracker")?
-                    .getattr("_FINISHED_TRACKER")?
-                    .unbind(),
-            )
-        })
-        .map(|t| t.bind(py).clone())
-}
-
 /// Sends a frame of Python `bytes`, returning what pyzmq returns.
 fn send_pybytes<'py>(
-    py: Python<'py>,
-    sock: &Socket,
+    slf: &Bound<'py, Socket>,
     b: &Bound<'py, PyBytes>,
     flags: i32,
     copy: bool,
     track: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let (py, sock) = (slf.py(), slf.get());
     let data = b.as_bytes();
     let small = if copy {
         data.len() < COPY_THRESHOLD
@@ -84,7 +68,7 @@ fn send_pybytes<'py>(
         return if copy {
             Ok(py.None().into_bound(py))
         } else {
-            finished_tracker(py)
+            Socket::finished_tracker(slf)
         };
     }
     // `bytes` are immutable: the core shares them instead of copying, even with copy=True.
@@ -93,9 +77,8 @@ fn send_pybytes<'py>(
     let Some(done) = done else {
         return Ok(py.None().into_bound(py));
     };
-    let tracker = frame::Tracker { done };
-    let class = TRACKER_CLASS.import(py, "ferrozmq.sugar.tracker", "MessageTracker")?;
-    class.call1((Py::new(py, tracker)?,))
+    let tracker = Py::new(py, frame::Tracker { done })?;
+    slf.call_method1(pyo3::intern!(py, "_new_tracker"), (tracker,))
 }
 
 /// Sends one frame of `data` (`bytes`, a `Frame` or any buffer), returning what pyzmq's `send` returns:
@@ -105,15 +88,15 @@ fn send_pybytes<'py>(
 /// `TypeError` for `str` and non-buffers, `ValueError` for `track=True` with an untracked frame, and the
 /// errors of sending.
 pub fn send_one<'py>(
-    py: Python<'py>,
-    sock: &Socket,
+    slf: &Bound<'py, Socket>,
     data: &Bound<'py, PyAny>,
     flags: i32,
     copy: bool,
     track: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let (py, sock) = (slf.py(), slf.get());
     if let Ok(b) = data.cast::<PyBytes>() {
-        return send_pybytes(py, sock, b, flags, copy, track);
+        return send_pybytes(slf, b, flags, copy, track);
     }
     if frame::is_frame(data) {
         let tracker = data.getattr(pyo3::intern!(py, "tracker"))?;
@@ -132,7 +115,7 @@ pub fn send_one<'py>(
     // SAFETY: `data` is a live object; PyBytes_FromObject returns a new reference or NULL with an error.
     let b = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromObject(data.as_ptr()))? };
     let b = b.cast_into::<PyBytes>()?;
-    send_pybytes(py, sock, &b, flags, copy, track)
+    send_pybytes(slf, &b, flags, copy, track)
 }
 
 /// Receives one frame: `bytes` with `copy=True`, else a `Frame` sharing the core's memory. Returns the
@@ -141,16 +124,16 @@ pub fn send_one<'py>(
 /// # Errors
 /// The errors of receiving.
 pub fn recv_one<'py>(
-    py: Python<'py>,
-    sock: &Socket,
+    slf: &Bound<'py, Socket>,
     flags: i32,
     copy: bool,
 ) -> PyResult<(Bound<'py, PyAny>, bool)> {
-    let f = sock.recv_frame(py, flags)?;
+    let py = slf.py();
+    let f = slf.get().recv_frame(py, flags)?;
     let obj = if copy {
         PyBytes::new(py, &f.data).into_any()
     } else {
-        frame::new_frame(py, f.data, f.more)?
+        frame::new_frame(py, Some(&Socket::frame_class(slf)?), f.data, f.more)?
     };
     Ok((obj, f.more))
 }
@@ -179,8 +162,7 @@ impl FastMethod for Send {
             return Err(PyTypeError::new_err("send() missing data"));
         };
         send_one(
-            py,
-            sock.get(),
+            &sock,
             &data,
             int_arg(flags.as_ref(), 0)?,
             bool_arg(copy.as_ref(), true)?,
@@ -209,7 +191,7 @@ impl FastMethod for Recv {
         let [flags, copy, _track] = unsafe { RECV.parse::<3>(py, call)? };
         let sock = receiver(py, call)?;
         let flags = int_arg(flags.as_ref(), 0)?;
-        Ok(recv_one(py, sock.get(), flags, bool_arg(copy.as_ref(), true)?)?.0)
+        Ok(recv_one(&sock, flags, bool_arg(copy.as_ref(), true)?)?.0)
     }
 }
 
@@ -276,11 +258,10 @@ impl FastMethod for SendMultipart {
                 "cannot send an empty multipart message",
             ));
         };
-        let sock = sock.get();
         for part in first {
-            send_one(py, sock, part, flags | SNDMORE, copy, track)?;
+            send_one(&sock, part, flags | SNDMORE, copy, track)?;
         }
-        send_one(py, sock, last, flags, copy, track)
+        send_one(&sock, last, flags, copy, track)
     }
 }
 
@@ -303,12 +284,11 @@ impl FastMethod for RecvMultipart {
         // SAFETY: `call` comes from CPython (fastcall::entry); 3 names.
         let [flags, copy, _track] = unsafe { RECV_MULTIPART.parse::<3>(py, call)? };
         let sock = receiver(py, call)?;
-        let sock = sock.get();
         let flags = int_arg(flags.as_ref(), 0)?;
         let copy = bool_arg(copy.as_ref(), true)?;
         let list = PyList::empty(py);
         loop {
-            let (part, more) = recv_one(py, sock, flags, copy)?;
+            let (part, more) = recv_one(&sock, flags, copy)?;
             list.append(part)?;
             if !more {
                 return Ok(list.into_any());

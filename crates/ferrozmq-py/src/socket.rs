@@ -5,14 +5,14 @@
 //! closed between slices, and honour SNDTIMEO/RCVTIMEO themselves.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use ferrozmq::{opt, Error, Frame, PollItem, SocketType, DONTWAIT, POLLIN, POLLOUT};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple, PyType};
 
 use crate::context::Context;
 use crate::error::{self, IntoPyResult};
@@ -39,6 +39,10 @@ pub struct Socket {
     socket_type: i32,
     /// `copy=False` sends of fewer bytes copy anyway (pyzmq's `Socket.copy_threshold`).
     copy_threshold: AtomicUsize,
+    /// The Python subclass's `_frame_class`, looked up on the first `recv(copy=False)`.
+    frame_class: OnceLock<Py<PyType>>,
+    /// The Python subclass's `_finished_tracker`, looked up on first use.
+    finished_tracker: OnceLock<Py<PyAny>>,
 }
 
 /// What the lock of a [`Socket`] guards.
@@ -91,6 +95,38 @@ impl Socket {
 
     fn is_closed(&self) -> bool {
         self.lock().sock.is_none()
+    }
+
+    /// The class of the frames `recv(copy=False)` returns: the Python class's `_frame_class` (pyzmq's
+    /// `zmq.Frame` in backend mode), looked up once.
+    ///
+    /// # Errors
+    /// If the attribute is missing or not a type.
+    pub fn frame_class<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyType>> {
+        let py = slf.py();
+        if let Some(c) = slf.get().frame_class.get() {
+            return Ok(c.bind(py).clone());
+        }
+        let c = slf
+            .getattr(pyo3::intern!(py, "_frame_class"))?
+            .cast_into::<PyType>()?;
+        let _ = slf.get().frame_class.set(c.clone().unbind());
+        Ok(c)
+    }
+
+    /// What `copy=False` sends that copied return: the Python class's `_finished_tracker` (pyzmq's
+    /// `zmq._FINISHED_TRACKER` in backend mode), looked up once.
+    ///
+    /// # Errors
+    /// If the attribute is missing.
+    pub fn finished_tracker<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        if let Some(t) = slf.get().finished_tracker.get() {
+            return Ok(t.bind(py).clone());
+        }
+        let t = slf.getattr(pyo3::intern!(py, "_finished_tracker"))?;
+        let _ = slf.get().finished_tracker.set(t.clone().unbind());
+        Ok(t)
     }
 
     /// A copy of `data` to send: a slice of the send slab when small, else a buffer of its own.
@@ -227,6 +263,8 @@ impl Socket {
             }),
             socket_type,
             copy_threshold: AtomicUsize::new(COPY_THRESHOLD),
+            frame_class: OnceLock::new(),
+            finished_tracker: OnceLock::new(),
         })
     }
 

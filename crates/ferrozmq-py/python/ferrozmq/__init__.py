@@ -28,6 +28,7 @@ from .sugar import *  # noqa: F403
 from .sugar import __all__ as _sugar_all
 from .sugar.socket import COPY_THRESHOLD
 from . import _ferrozmq
+from . import devices
 
 #: ferrozmq has no draft sockets (SERVER, CLIENT, RADIO, ...).
 DRAFT_API = False
@@ -89,6 +90,7 @@ def get_library_dirs() -> list[str]:
 __all__ = (
     [
         "constants",
+        "devices",
         "error",
         "Again",
         "ContextTerminated",

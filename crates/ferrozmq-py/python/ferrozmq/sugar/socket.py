@@ -26,6 +26,8 @@ from ..constants import (
 from ..error import ZMQBindError, ZMQError
 from ..utils import jsonapi
 from .attrsettr import AttributeSetter
+from .frame import Frame
+from .tracker import _FINISHED_TRACKER, MessageTracker
 
 COPY_THRESHOLD = 65536
 DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
@@ -72,6 +74,12 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
 
     context: Any = None
     _shadow = False
+    # What the Rust fast paths make: frames for recv(copy=False), trackers for send(copy=False).
+    _frame_class = Frame
+    _finished_tracker = _FINISHED_TRACKER
+
+    def _new_tracker(self, core_tracker: Any) -> MessageTracker:
+        return MessageTracker(core_tracker)
 
     def __init__(
         self,
