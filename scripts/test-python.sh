@@ -28,17 +28,16 @@ trap 'rm -rf "$wheels"' EXIT
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/ferrozmq-*.whl
 
 # pyzmq's own tests (from its sdist; the wheel has none) run against ferrozmq in backend mode
-# (tests/test_pyzmq_backend.py). pip finds the sdist's address; it cannot build it without cmake, so it is
-# fetched directly. Offline, the test is skipped.
+# (tests/test_pyzmq_backend.py). pip downloads the sdist; preparing its metadata needs scikit-build-core
+# and a cmake on PATH (both wheels from PyPI; nothing is built). Offline, the test is skipped.
 PYZMQ_VERSION=$("$VENV/bin/python" -c 'import zmq; print(zmq.__version__)')
 PYZMQ_TESTS="$VENV/pyzmq-$PYZMQ_VERSION/tests"
 if [ ! -d "$PYZMQ_TESTS" ]; then
     log "fetching pyzmq $PYZMQ_VERSION's tests"
-    url=$(timeout 120 "$VENV/bin/pip" download -vv --no-deps --no-binary :all: --no-build-isolation \
-        -d "$wheels/sdist" "pyzmq==$PYZMQ_VERSION" 2>&1 |
-        grep -o "https://[^ ]*/pyzmq-$PYZMQ_VERSION\.tar\.gz" | head -n1 || true)
-    if [ -n "$url" ] && curl -sSfL -o "$wheels/pyzmq.tar.gz" "$url"; then
-        tar xzf "$wheels/pyzmq.tar.gz" -C "$VENV" "pyzmq-$PYZMQ_VERSION/tests"
+    if "$VENV/bin/python" -m pip install -q --disable-pip-version-check scikit-build-core cmake &&
+        PATH="$VENV/bin:$PATH" timeout 300 "$VENV/bin/python" -m pip download -q --disable-pip-version-check \
+            --no-deps --no-binary :all: --no-build-isolation -d "$wheels/sdist" "pyzmq==$PYZMQ_VERSION"; then
+        tar xzf "$wheels/sdist/pyzmq-$PYZMQ_VERSION.tar.gz" -C "$VENV" "pyzmq-$PYZMQ_VERSION/tests"
     else
         log "could not fetch pyzmq's sdist: its tests will be skipped"
     fi
