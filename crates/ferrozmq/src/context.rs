@@ -102,29 +102,7 @@ impl Context {
     /// # Errors
     /// [`Error::Terminated`] after [`Context::shutdown`].
     pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
-        let mut sockets = self.inner.lock_sockets();
-        if sockets.terminated {
-            return Err(Error::Terminated);
-        }
-        if sockets.live.len() >= sockets.settings.max_sockets {
-            return Err(Error::TooManySockets);
-        }
-        let mut options = Options::default();
-        if !sockets.settings.blocky {
-            options.linger = Some(Duration::ZERO);
-        }
-        options.ipv6 = sockets.settings.ipv6;
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let mailbox = Arc::new(Mailbox::default());
-        let socket = Socket::new(
-            self.inner.clone(),
-            id,
-            socket_type,
-            mailbox.clone(),
-            options,
-        )?;
-        sockets.live.insert(id, mailbox);
-        Ok(socket)
+        self.inner.socket(socket_type)
     }
 
     /// Sets a context option by libzmq's number (see [`ctx_opt`]); it applies to sockets created afterwards.
@@ -198,6 +176,27 @@ impl ContextInner {
 
     fn lock_inproc(&self) -> MutexGuard<'_, Registry> {
         self.inproc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a socket of this context.
+    pub(crate) fn socket(self: &Arc<Self>, socket_type: SocketType) -> Result<Socket> {
+        let mut sockets = self.lock_sockets();
+        if sockets.terminated {
+            return Err(Error::Terminated);
+        }
+        if sockets.live.len() >= sockets.settings.max_sockets {
+            return Err(Error::TooManySockets);
+        }
+        let mut options = Options::default();
+        if !sockets.settings.blocky {
+            options.linger = Some(Duration::ZERO);
+        }
+        options.ipv6 = sockets.settings.ipv6;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let mailbox = Arc::new(Mailbox::default());
+        let socket = Socket::new(self.clone(), id, socket_type, mailbox.clone(), options)?;
+        sockets.live.insert(id, mailbox);
+        Ok(socket)
     }
 
     /// The I/O thread, started on first use.

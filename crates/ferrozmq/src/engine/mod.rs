@@ -26,6 +26,7 @@ use crate::context::ContextInner;
 use crate::endpoint::{self, Endpoint};
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
+use crate::monitor::MonitorHub;
 use crate::options::Options;
 use crate::pipe::{LinkEnd, LinkId, PipeEvent, PipeOwner};
 use crate::transport::{self, Listener};
@@ -45,6 +46,8 @@ pub(crate) struct SocketRef {
     pub(crate) mailbox: Arc<Mailbox>,
     /// The socket's context, where sessions find the ZAP handler.
     pub(crate) ctx: Weak<ContextInner>,
+    /// Where its monitor events go.
+    pub(crate) monitor: Arc<MonitorHub>,
 }
 
 /// A request from a socket to the loop.
@@ -185,15 +188,14 @@ impl IoThread {
         let (listener, resolved) = match transport::bind(endpoint, &socket.options) {
             Ok(bound) => bound,
             Err(e) => {
-                monitor::emit(
-                    &socket,
-                    &endpoint.to_string(),
-                    MonitorEvent::BindFailed(e.errno()),
-                );
+                // libzmq names the endpoint of a failed bind without its transport: `127.0.0.1:5555`.
+                let name = endpoint.to_string();
+                let address = name.split_once("://").map_or(name.as_str(), |(_, a)| a);
+                monitor::emit(&socket, address, MonitorEvent::BindFailed(e.errno()));
                 return Err(e);
             }
         };
-        monitor::emit(&socket, &resolved, MonitorEvent::Listening);
+        monitor::emit(&socket, &resolved, MonitorEvent::Listening(listener.fd()));
         let mut names = vec![resolved.clone()];
         let asked = endpoint.to_string();
         // A wildcard port or path names no listener in particular: only the resolved name unbinds it.

@@ -1,53 +1,104 @@
-//! Where the socket monitor (`zmq_socket_monitor`) will plug in: the events the I/O thread reports, at the
-//! points libzmq reports them. Nothing listens yet; [`emit`] is the single place to connect a monitor to.
+//! The events the I/O thread reports, at the points libzmq reports them, and [`emit`], which hands them
+//! to the socket's monitor (if one runs; see [`crate::monitor`]).
 
 use std::time::Duration;
 
 use super::SocketRef;
+use crate::event;
 
-/// A transport event of one socket, named as libzmq's `ZMQ_EVENT_*`.
+/// Why a handshake failed, in libzmq's three monitor kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandshakeFailure {
+    /// `HANDSHAKE_FAILED_NO_DETAIL`, with an errno (0 when there is none: EOF, a timeout).
+    NoDetail(i32),
+    /// `HANDSHAKE_FAILED_PROTOCOL`, with a `ZMQ_PROTOCOL_ERROR_ZMTP_*` code.
+    Protocol(u32),
+    /// `HANDSHAKE_FAILED_AUTH`, with the ZAP status code.
+    Auth(u32),
+}
+
+impl HandshakeFailure {
+    /// The kind libzmq reports for a connection that ended with `error` before its handshake completed.
+    pub(crate) fn of_protocol(error: &zmtp::Error) -> Self {
+        if let Some(status) = error.auth_status() {
+            Self::Auth(status)
+        } else if let Some(code) = error.protocol_code() {
+            Self::Protocol(code)
+        } else {
+            Self::NoDetail(0)
+        }
+    }
+}
+
+/// A transport event of one socket, named as libzmq's `ZMQ_EVENT_*`; fds are the OS descriptors.
 #[derive(Debug, Clone, PartialEq, Eq)]
-// The payloads are read by the monitor, which is not built yet.
-#[allow(dead_code)]
 pub(crate) enum MonitorEvent {
     /// A connect completed (`CONNECTED`).
-    Connected,
+    Connected(i32),
     /// A connect is in progress (`CONNECT_DELAYED`).
     ConnectDelayed,
     /// A connect will be retried after this interval (`CONNECT_RETRIED`).
     ConnectRetried(Duration),
     /// A listener is bound (`LISTENING`).
-    Listening,
+    Listening(i32),
     /// A bind failed with this errno (`BIND_FAILED`).
     BindFailed(i32),
     /// A connection was accepted (`ACCEPTED`).
-    Accepted,
+    Accepted(i32),
     /// Accepting failed with this errno (`ACCEPT_FAILED`).
     AcceptFailed(i32),
     /// A listener was closed (`CLOSED`).
-    Closed,
+    Closed(i32),
     /// An established connection broke or was closed (`DISCONNECTED`).
-    Disconnected,
+    Disconnected(i32),
     /// The ZMTP handshake completed (`HANDSHAKE_SUCCEEDED`).
     HandshakeSucceeded,
-    /// The ZMTP handshake failed for a reason with no protocol code, described here
-    /// (`HANDSHAKE_FAILED_NO_DETAIL`).
-    HandshakeFailed(String),
-    /// The peer broke the protocol: a `ZMQ_PROTOCOL_ERROR_*` code (`HANDSHAKE_FAILED_PROTOCOL`).
-    HandshakeFailedProtocol(u32),
-    /// Authentication failed with this ZAP status code (`HANDSHAKE_FAILED_AUTH`): our handler refused
-    /// the peer, or the peer's refused us.
-    HandshakeFailedAuth(u32),
+    /// The ZMTP handshake failed (`HANDSHAKE_FAILED_*`).
+    HandshakeFailed(HandshakeFailure),
 }
 
-/// Reports `event` of `socket` on `endpoint`. Today a no-op: the monitor (issue 3) will post it to the
-/// socket's monitor pipe from here.
+/// An fd or errno as the monitor's u32 value (libzmq casts the same way).
+fn value(v: i32) -> u32 {
+    v as u32
+}
+
+impl MonitorEvent {
+    /// The `ZMQ_EVENT_*` id and value libzmq's monitor sends for this event.
+    pub(crate) fn wire(&self) -> (u32, u32) {
+        match *self {
+            Self::Connected(fd) => (event::CONNECTED, value(fd)),
+            Self::ConnectDelayed => (event::CONNECT_DELAYED, value(libc::EINPROGRESS)),
+            Self::ConnectRetried(d) => (
+                event::CONNECT_RETRIED,
+                u32::try_from(d.as_millis()).unwrap_or(u32::MAX),
+            ),
+            Self::Listening(fd) => (event::LISTENING, value(fd)),
+            Self::BindFailed(e) => (event::BIND_FAILED, value(e)),
+            Self::Accepted(fd) => (event::ACCEPTED, value(fd)),
+            Self::AcceptFailed(e) => (event::ACCEPT_FAILED, value(e)),
+            Self::Closed(fd) => (event::CLOSED, value(fd)),
+            Self::Disconnected(fd) => (event::DISCONNECTED, value(fd)),
+            Self::HandshakeSucceeded => (event::HANDSHAKE_SUCCEEDED, 0),
+            Self::HandshakeFailed(HandshakeFailure::NoDetail(e)) => {
+                (event::HANDSHAKE_FAILED_NO_DETAIL, value(e))
+            }
+            Self::HandshakeFailed(HandshakeFailure::Protocol(code)) => {
+                (event::HANDSHAKE_FAILED_PROTOCOL, code)
+            }
+            Self::HandshakeFailed(HandshakeFailure::Auth(status)) => {
+                (event::HANDSHAKE_FAILED_AUTH, status)
+            }
+        }
+    }
+}
+
+/// Reports `event` of `socket` on `endpoint` to its monitor.
 pub(crate) fn emit(socket: &SocketRef, endpoint: &str, event: MonitorEvent) {
     #[cfg(test)]
     recorder::record(socket.id, endpoint, &event);
-    let _ = (socket, endpoint, event);
+    let (id, value) = event.wire();
+    socket.monitor.publish(id, value, endpoint);
 }
-
 /// Test support: every emitted event, so tests can wait for one instead of sleeping.
 #[cfg(test)]
 pub(super) mod recorder {

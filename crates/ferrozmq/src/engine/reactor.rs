@@ -384,7 +384,11 @@ impl Reactor {
     fn close_listener(&mut self, token: Token) {
         if let Some(mut served) = self.listeners.remove(&token) {
             let _ = self.poll.registry().deregister(&mut served.listener);
-            emit(&served.socket, &served.names[0], MonitorEvent::Closed);
+            emit(
+                &served.socket,
+                &served.names[0],
+                MonitorEvent::Closed(served.listener.fd()),
+            );
         }
     }
 

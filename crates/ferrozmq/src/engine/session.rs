@@ -13,7 +13,7 @@ use mio::{Interest, Token};
 use zmtp::{Event, Frame, PeerInfo};
 
 use super::connecter::Connecter;
-use super::monitor::{emit, MonitorEvent};
+use super::monitor::{emit, HandshakeFailure, MonitorEvent};
 use super::reactor::Cx;
 use super::wire::Wire;
 use super::zap::ZapLink;
@@ -194,8 +194,9 @@ impl Session {
             .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)?;
         let mut s = Self::new(token, socket, endpoint, Origin::Accepted(listener), None);
         let conn = Wire::new(&s.socket, cx.now);
+        let fd = stream.fd();
         s.io = Some(Io::new(stream, Some(conn)));
-        emit(&s.socket, &s.endpoint, MonitorEvent::Accepted);
+        emit(&s.socket, &s.endpoint, MonitorEvent::Accepted(fd));
         Ok(s)
     }
 
@@ -282,7 +283,8 @@ impl Session {
                     if let Origin::Connect(c) = &mut self.origin {
                         c.connected();
                     }
-                    emit(&self.socket, &self.endpoint, MonitorEvent::Connected);
+                    let fd = io.stream.fd();
+                    emit(&self.socket, &self.endpoint, MonitorEvent::Connected(fd));
                 }
                 Err(e) => return self.connection_lost(cx, Lost::Io(e)),
             }
@@ -585,8 +587,9 @@ impl Session {
     /// The connection ended (or a connect failed): clean up, then end an accepted session, or schedule a
     /// reconnect.
     fn connection_lost(&mut self, cx: &mut Cx<'_>, lost: Lost) -> Status {
-        let (mut established, mut ready, mut notify_end) = (false, false, false);
+        let (mut established, mut ready, mut notify_end, mut fd) = (false, false, false, -1);
         if let Some(mut io) = self.io.take() {
+            fd = io.stream.fd();
             notify_end = io
                 .conn
                 .as_ref()
@@ -604,19 +607,15 @@ impl Session {
         }
         self.drop_zap(cx);
         if established && !ready {
-            let event = match &lost {
-                Lost::Eof => MonitorEvent::HandshakeFailed("the peer closed the connection".into()),
-                Lost::Io(e) => MonitorEvent::HandshakeFailed(e.to_string()),
-                Lost::Protocol(e) => match (e.auth_status(), e.protocol_code()) {
-                    (Some(status), _) => MonitorEvent::HandshakeFailedAuth(status),
-                    (None, Some(code)) => MonitorEvent::HandshakeFailedProtocol(code),
-                    (None, None) => MonitorEvent::HandshakeFailed(e.to_string()),
-                },
-            };
+            let event = MonitorEvent::HandshakeFailed(match &lost {
+                Lost::Eof => HandshakeFailure::NoDetail(0),
+                Lost::Io(e) => HandshakeFailure::NoDetail(e.raw_os_error().unwrap_or(0)),
+                Lost::Protocol(e) => HandshakeFailure::of_protocol(e),
+            });
             emit(&self.socket, &self.endpoint, event);
         }
         if established {
-            emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected);
+            emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected(fd));
         }
         self.inbound.clear();
         self.in_blocked = false;

@@ -63,6 +63,7 @@ impl Fake {
             options: self.options.clone(),
             mailbox: self.mailbox.clone(),
             ctx: std::sync::Weak::new(),
+            monitor: Arc::default(),
         }
     }
 
@@ -349,7 +350,7 @@ fn reconnects_keep_the_link_and_its_queue() {
 
     io.unbind(first.id, &endpoint).unwrap();
     assert!(first.wait_closed(theirs), "unbind drops accepted sessions");
-    let gone = |e: &MonitorEvent| *e == MonitorEvent::Disconnected;
+    let gone = |e: &MonitorEvent| matches!(e, MonitorEvent::Disconnected(_));
     assert!(
         recorder::wait(client.id, 1, deadline(), gone),
         "the client saw the disconnect"
@@ -437,7 +438,9 @@ fn bad_peers_lose_only_their_connection() {
     let mut wrong = Fake::new(SocketType::Pull);
     wrong.connect(&io, &endpoint);
     let failed = |e: &MonitorEvent| {
-        *e == MonitorEvent::HandshakeFailedProtocol(zmtp::protocol_code::INVALID_METADATA)
+        *e == MonitorEvent::HandshakeFailed(super::monitor::HandshakeFailure::Protocol(
+            zmtp::protocol_code::INVALID_METADATA,
+        ))
     };
     assert!(recorder::wait(wrong.id, 1, deadline(), failed));
     assert!(recorder::wait(wrong.id, 1, deadline(), |e| matches!(
@@ -471,8 +474,10 @@ fn oversized_messages_close_the_connection() {
     client.send(link, &[&[7; 101]]);
     let theirs = server.wait_attached(1);
     assert!(server.wait_closed(theirs), "the accepted session ends");
-    assert!(recorder::wait(client.id, 1, deadline(), |e| *e
-        == MonitorEvent::Disconnected));
+    assert!(recorder::wait(client.id, 1, deadline(), |e| matches!(
+        e,
+        MonitorEvent::Disconnected(_)
+    )));
     drop((server, client));
     shutdown_within(io);
 }

@@ -15,6 +15,7 @@ use crate::endpoint::{self, Endpoint};
 use crate::engine::SocketRef;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
+use crate::monitor::MonitorHub;
 use crate::options::{opt, Options};
 use crate::pipe;
 
@@ -36,6 +37,7 @@ pub struct Socket {
     id: u64,
     ctx: Arc<ContextInner>,
     mailbox: Arc<Mailbox>,
+    monitor: Arc<MonitorHub>,
     core: Mutex<Core>,
 }
 
@@ -52,6 +54,7 @@ impl Socket {
             id,
             ctx,
             mailbox,
+            monitor: Arc::default(),
             core: Mutex::new(core),
         })
     }
@@ -75,6 +78,7 @@ impl Socket {
             options: core.options.clone(),
             mailbox: self.mailbox.clone(),
             ctx: Arc::downgrade(&self.ctx),
+            monitor: self.monitor.clone(),
         }
     }
 
@@ -431,6 +435,37 @@ impl Socket {
         self.set_option_bytes(opt::ROUTING_ID, id)
     }
 
+    /// Starts publishing this socket's transport events (`zmq_socket_monitor`): a PAIR socket is bound at
+    /// `endpoint` (inproc only) and sends each event in `events` (a mask of [`crate::event`] constants) as
+    /// a two-frame message in libzmq's format; connect a PAIR socket there to read them. `None` or `""`
+    /// stops the monitor (sending MONITOR_STOPPED if asked for); starting a new one stops the old one.
+    /// Events are dropped while no reader is connected or its queue is full; closing the socket stops the
+    /// monitor too.
+    ///
+    /// # Errors
+    /// [`Error::ProtocolNotSupported`] for a transport other than inproc, [`Error::Invalid`] for events
+    /// beyond the first 16 bits or a malformed endpoint, [`Error::AddressInUse`], [`Error::Terminated`].
+    pub fn monitor<'a>(&self, endpoint: impl Into<Option<&'a str>>, events: u32) -> Result<()> {
+        self.check_alive()?;
+        if events >> 16 != 0 {
+            return Err(Error::invalid("monitor events beyond ZMQ_EVENT_ALL"));
+        }
+        let Some(endpoint) = endpoint.into().filter(|e| !e.is_empty()) else {
+            self.monitor.stop();
+            return Ok(());
+        };
+        if !matches!(endpoint::parse(endpoint)?, Endpoint::Inproc(_)) {
+            return Err(Error::ProtocolNotSupported);
+        }
+        // As libzmq: an old monitor stops first, even if the new one then fails to bind.
+        self.monitor.stop();
+        let sink = self.ctx.socket(SocketType::Pair)?;
+        sink.set_linger(0)?;
+        sink.bind(endpoint)?;
+        self.monitor.start(sink, events);
+        Ok(())
+    }
+
     /// The endpoint last bound or connected, resolved (`ZMQ_LAST_ENDPOINT`).
     pub fn last_endpoint(&self) -> String {
         self.lock().options.last_endpoint.clone()
@@ -446,6 +481,8 @@ impl Drop for Socket {
         // peers read what is left and then detach.
         core.links = Default::default();
         self.ctx.socket_closed(self.id, uses_io, linger);
+        // After the listeners' CLOSED events, as libzmq stops the monitor when the socket is destroyed.
+        self.monitor.stop();
     }
 }
 

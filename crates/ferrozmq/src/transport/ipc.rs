@@ -26,6 +26,11 @@ pub(crate) struct IpcListener {
 }
 
 impl IpcListener {
+    /// The OS descriptor.
+    pub(crate) fn fd(&self) -> i32 {
+        std::os::fd::AsRawFd::as_raw_fd(&self.listener)
+    }
+
     /// Accepts one pending connection.
     pub(super) fn accept(&self) -> io::Result<UnixStream> {
         self.listener.accept().map(|(s, _)| s)

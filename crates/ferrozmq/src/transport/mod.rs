@@ -8,6 +8,7 @@ mod ipc;
 mod tcp;
 
 use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsRawFd;
 
 use mio::event::Source;
 use mio::{Interest, Registry, Token};
@@ -91,6 +92,14 @@ pub(crate) fn connect(endpoint: &Endpoint, options: &Options) -> io::Result<Stre
 }
 
 impl Listener {
+    /// The OS descriptor (what monitor events report).
+    pub(crate) fn fd(&self) -> i32 {
+        match self {
+            Self::Tcp(l) => l.as_raw_fd(),
+            Self::Ipc(l) => l.fd(),
+        }
+    }
+
     /// Accepts one pending connection.
     ///
     /// # Errors
@@ -109,6 +118,14 @@ impl Listener {
 }
 
 impl Stream {
+    /// The OS descriptor (what monitor events report).
+    pub(crate) fn fd(&self) -> i32 {
+        match self {
+            Self::Tcp(s) => s.as_raw_fd(),
+            Self::Ipc(s) => s.as_raw_fd(),
+        }
+    }
+
     /// After a writable event on a connecting stream: `Ok(true)` once connected, `Ok(false)` if still
     /// connecting (a spurious wake-up).
     ///
