@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use mio::{Interest, Token};
-use zmtp::{Event, Frame, PeerInfo};
+use zmtp::{Event, Frame, Metadata, PeerInfo};
 
 use super::connecter::Connecter;
 use super::monitor::{emit, HandshakeFailure, MonitorEvent};
@@ -142,6 +142,8 @@ pub(super) struct Session {
     out_partial: bool,
     /// The socket may have dropped its end (a Closed event or read).
     gone_hint: bool,
+    /// The properties every received frame carries: the peer's READY properties and its address.
+    metadata: Option<Arc<Metadata>>,
     /// Closing: flush, then end; `Some(None)` waits as long as it takes.
     closing: Option<Option<Instant>>,
     /// When to try connecting again.
@@ -173,6 +175,7 @@ impl Session {
             in_blocked: false,
             out_partial: false,
             gone_hint: false,
+            metadata: None,
             closing: None,
             retry_at: None,
             scheduled: None,
@@ -473,7 +476,9 @@ impl Session {
         {
             match event {
                 Event::Ready(peer) => return Ok(Some(peer)),
-                Event::Frame(frame) => self.inbound.push_back(frame),
+                Event::Frame(frame) => self
+                    .inbound
+                    .push_back(frame.with_metadata(self.metadata.clone())),
                 Event::ZapRequest(mut request) => {
                     request.address = io.stream.peer_ip().into();
                     let zap = ZapLink::open(&self.socket.ctx, &request)
@@ -509,6 +514,16 @@ impl Session {
 
     /// The handshake completed: tell the socket, making the link if the session has none.
     fn peer_ready(&mut self, cx: &mut Cx<'_>, peer: PeerInfo) {
+        let mut metadata = peer.metadata.clone();
+        let ip = self
+            .io
+            .as_ref()
+            .map(|io| io.stream.peer_ip())
+            .unwrap_or_default();
+        if !ip.is_empty() {
+            metadata.insert("Peer-Address", ip);
+        }
+        self.metadata = Some(Arc::new(metadata));
         emit(
             &self.socket,
             &self.endpoint,

@@ -149,7 +149,8 @@ impl Stream {
 }
 
 impl Stream {
-    /// The peer's address as ZAP requests carry it: the IP address for tcp, empty for ipc.
+    /// The peer's address as ZAP requests and the `Peer-Address` property carry it: the IP address for
+    /// tcp, empty for ipc.
     pub(crate) fn peer_ip(&self) -> String {
         match self {
             Self::Tcp(s) => s

@@ -276,7 +276,7 @@ impl Connection {
             self.heartbeat.on_receive();
             let body = match frame {
                 RawFrame::Message { body, more } => {
-                    return Ok(Some(Event::Frame(Frame { data: body, more })))
+                    return Ok(Some(Event::Frame(Frame::new(body).with_more(more))))
                 }
                 RawFrame::Command(body) => body,
             };
