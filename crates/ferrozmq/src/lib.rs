@@ -43,6 +43,7 @@ mod options;
 mod pattern;
 mod pipe;
 mod proxy;
+mod signaler;
 mod socket;
 mod transport;
 
@@ -52,5 +53,5 @@ pub use context::{ctx_opt, Context};
 pub use error::{errno, Error, Result};
 pub use options::opt;
 pub use proxy::{proxy, proxy_steerable, ProxyStats, SideStats};
-pub use socket::{poll, PollItem, Socket, DONTWAIT, POLLERR, POLLIN, POLLOUT, SNDMORE};
+pub use socket::{poll, poll_ms, PollItem, Socket, DONTWAIT, POLLERR, POLLIN, POLLOUT, SNDMORE};
 pub use zmtp::{curve_keypair, curve_public, z85, Frame, SocketType, ZAP_ENDPOINT};

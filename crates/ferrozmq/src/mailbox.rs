@@ -1,5 +1,6 @@
 //! A socket's mailbox: the commands other threads send it, and the signal that wakes a thread blocked in it.
 
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
@@ -8,6 +9,7 @@ use std::time::Instant;
 use zmtp::PeerInfo;
 
 use crate::pipe::{LinkEnd, LinkId, PipeEvent, PipeOwner};
+use crate::signaler::Signaler;
 
 /// A command for a socket, from its I/O sessions or from inproc peers.
 #[derive(Debug)]
@@ -35,6 +37,20 @@ struct State {
     watchers: Vec<Arc<Waiter>>,
     /// Async tasks to wake once, at the next command.
     wakers: Vec<Waker>,
+    /// The pollable descriptor (`ZMQ_FD`), made on first request; until then posting costs no syscall.
+    signal: Option<Signaler>,
+    /// The descriptor is readable (signaled since the owner last took the commands).
+    signaled: bool,
+}
+
+impl State {
+    /// Makes the descriptor readable, once per batch of commands.
+    fn raise(&mut self) {
+        if let (Some(signal), false) = (&self.signal, self.signaled) {
+            signal.signal();
+            self.signaled = true;
+        }
+    }
 }
 
 /// What a poller over several sockets waits on: every mailbox it watches signals it.
@@ -100,6 +116,7 @@ impl Mailbox {
         for w in &s.watchers {
             w.signal();
         }
+        s.raise();
         let wakers = std::mem::take(&mut s.wakers);
         drop(s);
         wakers.into_iter().for_each(Waker::wake);
@@ -111,6 +128,25 @@ impl Mailbox {
         if !s.wakers.iter().any(|w| w.will_wake(waker)) {
             s.wakers.push(waker.clone());
         }
+    }
+
+    /// The descriptor that becomes readable whenever commands are posted (libzmq's `ZMQ_FD`): readable
+    /// until the owner next takes them. Made on first call.
+    ///
+    /// # Errors
+    /// The OS refused a descriptor.
+    pub(crate) fn fd(&self) -> std::io::Result<RawFd> {
+        let mut s = self.lock();
+        if let Some(signal) = &s.signal {
+            return Ok(signal.fd());
+        }
+        let signal = Signaler::new()?;
+        let fd = signal.fd();
+        s.signal = Some(signal);
+        if !s.commands.is_empty() || s.terminated {
+            s.raise();
+        }
+        Ok(fd)
     }
 
     /// Signals `waiter` on every command posted from now on, until [`Mailbox::unwatch`].
@@ -128,7 +164,14 @@ impl Mailbox {
         if !self.pending.swap(false, Ordering::Acquire) {
             return;
         }
-        into.append(&mut self.lock().commands);
+        let mut s = self.lock();
+        into.append(&mut s.commands);
+        if s.signaled {
+            s.signaled = false;
+            if let Some(signal) = &s.signal {
+                signal.drain();
+            }
+        }
     }
 
     /// Marks the context terminated and wakes the owner.
@@ -141,6 +184,7 @@ impl Mailbox {
         for w in &s.watchers {
             w.signal();
         }
+        s.raise();
         let wakers = std::mem::take(&mut s.wakers);
         drop(s);
         wakers.into_iter().for_each(Waker::wake);

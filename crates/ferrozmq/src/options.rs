@@ -16,6 +16,10 @@ pub mod opt {
     pub const UNSUBSCRIBE: i32 = 7;
     /// More frames of this message follow (read-only).
     pub const RCVMORE: i32 = 13;
+    /// The socket's pollable file descriptor (read-only; see `Socket::fd`).
+    pub const FD: i32 = 14;
+    /// The events ready now, `POLLIN | POLLOUT` (read-only; see `Socket::events`).
+    pub const EVENTS: i32 = 15;
     /// Socket type (read-only).
     pub const TYPE: i32 = 16;
     /// How long close waits for pending messages, ms; -1 forever.

@@ -20,7 +20,7 @@ use crate::options::{opt, Options};
 use crate::pipe;
 
 pub(crate) use self::core::Core;
-pub use self::poll::{poll, PollItem, POLLERR, POLLIN, POLLOUT};
+pub use self::poll::{poll, poll_ms, PollItem, POLLERR, POLLIN, POLLOUT};
 
 /// Send flag: fail with [`Error::Again`] instead of blocking (`ZMQ_DONTWAIT`).
 pub const DONTWAIT: i32 = 1;
@@ -350,6 +350,11 @@ impl Socket {
     /// # Errors
     /// [`Error::Invalid`] for an unknown option.
     pub fn option_int(&self, option: i32) -> Result<i64> {
+        match option {
+            opt::FD => return self.fd().map(i64::from),
+            opt::EVENTS => return self.events().map(i64::from),
+            _ => {}
+        }
         let core = self.lock();
         match option {
             opt::TYPE => Ok(core.socket_type.to_raw().into()),

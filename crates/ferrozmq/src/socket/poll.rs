@@ -1,24 +1,36 @@
-//! Polling: waiting until one of several sockets can send or receive (`zmq_poll`).
+//! Polling: waiting until one of several sockets or file descriptors is ready (`zmq_poll`), and the
+//! socket's own pollable descriptor (`ZMQ_FD` + `ZMQ_EVENTS`) for outside event loops.
 
+use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Token};
+
 use super::Socket;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::mailbox::Waiter;
 
-/// Poll event: a message can be received (`ZMQ_POLLIN`).
+/// Poll event: a message can be received, or the descriptor is readable (`ZMQ_POLLIN`).
 pub const POLLIN: i16 = 1;
-/// Poll event: a message can be sent (`ZMQ_POLLOUT`).
+/// Poll event: a message can be sent, or the descriptor is writable (`ZMQ_POLLOUT`).
 pub const POLLOUT: i16 = 2;
-/// Poll event: an error condition (`ZMQ_POLLERR`; never set for sockets).
+/// Poll event: an error condition on a descriptor (`ZMQ_POLLERR`; never set for sockets). Reported
+/// whether asked for or not.
 pub const POLLERR: i16 = 4;
 
-/// One socket to poll and what happened to it.
+/// What a [`PollItem`] watches.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Socket(&'a Socket),
+    Fd(RawFd),
+}
+
+/// One socket or file descriptor to poll, and what happened to it.
 #[derive(Debug)]
 pub struct PollItem<'a> {
-    /// The socket.
-    pub socket: &'a Socket,
+    target: Target<'a>,
     /// The events to wait for: [`POLLIN`], [`POLLOUT`] or both.
     pub events: i16,
     /// The events that are ready, set by [`poll`].
@@ -29,9 +41,35 @@ impl<'a> PollItem<'a> {
     /// An item waiting for `events` on `socket`.
     pub fn new(socket: &'a Socket, events: i16) -> Self {
         Self {
-            socket,
+            target: Target::Socket(socket),
             events,
             revents: 0,
+        }
+    }
+
+    /// An item waiting for `events` on a file descriptor the caller owns (a pipe, a TCP socket, a
+    /// socket's [`Socket::fd`] ...); it must stay open during the poll.
+    pub fn from_fd(fd: RawFd, events: i16) -> Self {
+        Self {
+            target: Target::Fd(fd),
+            events,
+            revents: 0,
+        }
+    }
+
+    /// The socket this item watches, if it watches one.
+    pub fn socket(&self) -> Option<&'a Socket> {
+        match self.target {
+            Target::Socket(s) => Some(s),
+            Target::Fd(_) => None,
+        }
+    }
+
+    /// The file descriptor this item watches, if it watches one.
+    pub fn fd(&self) -> Option<RawFd> {
+        match self.target {
+            Target::Socket(_) => None,
+            Target::Fd(fd) => Some(fd),
         }
     }
 }
@@ -39,17 +77,36 @@ impl<'a> PollItem<'a> {
 /// Waits until at least one item is ready or `timeout` passes (`None` waits forever; zero returns at once).
 /// Level-triggered like `zmq_poll`: returns the number of ready items and sets their `revents`.
 ///
+/// ```
+/// use std::time::Duration;
+/// use ferrozmq::{poll, Context, PollItem, SocketType, POLLIN};
+/// let ctx = Context::new();
+/// let pull = ctx.socket(SocketType::Pull).unwrap();
+/// pull.bind("inproc://poll-doc").unwrap();
+/// let push = ctx.socket(SocketType::Push).unwrap();
+/// push.connect("inproc://poll-doc").unwrap();
+/// push.send("ready", 0).unwrap();
+/// let mut items = [PollItem::new(&pull, POLLIN)];
+/// assert_eq!(poll(&mut items, Some(Duration::from_secs(5))).unwrap(), 1);
+/// assert_eq!(items[0].revents, POLLIN);
+/// ```
+///
 /// # Errors
-/// [`crate::Error::Terminated`] when the context of a socket is terminated.
+/// [`Error::Terminated`] when the context of a socket is terminated; [`Error::Io`] when a descriptor
+/// cannot be polled (closed, or not pollable).
 pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usize> {
     let deadline = timeout.map(|t| Instant::now() + t);
+    if items.iter().any(|i| matches!(i.target, Target::Fd(_))) {
+        return poll_fds(items, deadline);
+    }
     let ready = scan(items)?;
     if ready > 0 || deadline.is_some_and(|d| Instant::now() >= d) {
         return Ok(ready);
     }
     let waiter = Arc::new(Waiter::default());
-    for item in items.iter() {
-        item.socket.mailbox.watch(&waiter);
+    let sockets: Vec<&Socket> = items.iter().filter_map(PollItem::socket).collect();
+    for s in &sockets {
+        s.mailbox.watch(&waiter);
     }
     let result = loop {
         match scan(items) {
@@ -57,16 +114,32 @@ pub fn poll(items: &mut [PollItem<'_>], timeout: Option<Duration>) -> Result<usi
             other => break other,
         }
     };
-    for item in items.iter() {
-        item.socket.mailbox.unwatch(&waiter);
+    for s in &sockets {
+        s.mailbox.unwatch(&waiter);
     }
     result
 }
 
+/// [`poll`] with libzmq's timeout convention: milliseconds, `-1` (any negative) waits forever, 0 returns
+/// at once.
+///
+/// # Errors
+/// As for [`poll`].
+pub fn poll_ms(items: &mut [PollItem<'_>], timeout_ms: i64) -> Result<usize> {
+    poll(
+        items,
+        u64::try_from(timeout_ms).ok().map(Duration::from_millis),
+    )
+}
+
+/// The sockets' ready events; descriptors' `revents` cleared. Returns how many sockets are ready.
 fn scan(items: &mut [PollItem<'_>]) -> Result<usize> {
     let mut ready = 0;
     for item in items.iter_mut() {
-        item.revents = item.socket.events()? & item.events;
+        item.revents = match item.target {
+            Target::Socket(s) => s.events()? & item.events,
+            Target::Fd(_) => 0,
+        };
         if item.revents != 0 {
             ready += 1;
         }
@@ -74,8 +147,74 @@ fn scan(items: &mut [PollItem<'_>]) -> Result<usize> {
     Ok(ready)
 }
 
+/// The general case: sockets through their descriptors, and raw descriptors, in one OS poller made for
+/// this call. Registering reports a descriptor's current readiness, so level-triggered results follow.
+fn poll_fds(items: &mut [PollItem<'_>], deadline: Option<Instant>) -> Result<usize> {
+    let mut poller = mio::Poll::new()?;
+    for (i, item) in items.iter().enumerate() {
+        let (fd, interest) = match item.target {
+            Target::Socket(s) => (s.fd()?, Interest::READABLE),
+            Target::Fd(fd) => (fd, fd_interest(item.events)),
+        };
+        poller
+            .registry()
+            .register(&mut SourceFd(&fd), Token(i), interest)?;
+    }
+    let mut events = Events::with_capacity(items.len().max(1));
+    let mut first = true;
+    loop {
+        let mut ready = scan(items)?;
+        let timeout = if ready > 0 || first {
+            // Descriptors are checked without waiting once, and whenever a socket is ready.
+            Some(Duration::ZERO)
+        } else {
+            deadline.map(|d| d.saturating_duration_since(Instant::now()))
+        };
+        first = false;
+        match poller.poll(&mut events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Io(e)),
+        }
+        for event in events.iter() {
+            let Some(item) = items.get_mut(event.token().0) else {
+                continue;
+            };
+            if let Target::Fd(_) = item.target {
+                let mut revents = 0;
+                if event.is_readable() || event.is_read_closed() {
+                    revents |= POLLIN;
+                }
+                if event.is_writable() || event.is_write_closed() {
+                    revents |= POLLOUT;
+                }
+                revents &= item.events;
+                if event.is_error() {
+                    revents |= POLLERR;
+                }
+                if revents != 0 && item.revents == 0 {
+                    ready += 1;
+                }
+                item.revents |= revents;
+            }
+        }
+        if ready > 0 || deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(ready);
+        }
+    }
+}
+
+/// The OS interest for a descriptor item (mio needs one: an item asking only for errors reads).
+fn fd_interest(events: i16) -> Interest {
+    match (events & POLLIN != 0, events & POLLOUT != 0) {
+        (_, false) => Interest::READABLE,
+        (false, true) => Interest::WRITABLE,
+        (true, true) => Interest::READABLE | Interest::WRITABLE,
+    }
+}
+
 impl Socket {
-    /// The events ready now: [`POLLIN`] and/or [`POLLOUT`] (`ZMQ_EVENTS`).
+    /// The events ready now: [`POLLIN`] and/or [`POLLOUT`] (`ZMQ_EVENTS`). Also resets [`Socket::fd`].
     ///
     /// # Errors
     /// [`crate::Error::Terminated`].
@@ -93,6 +232,20 @@ impl Socket {
         }
         core.reap();
         Ok(events)
+    }
+
+    /// A file descriptor that becomes readable when this socket's state may have changed (`ZMQ_FD`), for
+    /// event loops such as epoll or asyncio. Edge-like, as libzmq's: on each wake-up, read
+    /// [`Socket::events`] and send or receive until it no longer shows what you wait for; the descriptor
+    /// is reset by those calls, never by reading it. Owned by the socket: do not read or close it.
+    ///
+    /// Until the first call, the socket's hot path makes no system call for it.
+    ///
+    /// # Errors
+    /// [`crate::Error::Terminated`]; [`crate::Error::Io`] if the OS has no descriptor to give.
+    pub fn fd(&self) -> Result<RawFd> {
+        self.check_alive()?;
+        Ok(self.mailbox.fd()?)
     }
 
     /// Waits until one of `events` is ready on this socket or `timeout` passes; returns the ready events.
