@@ -45,6 +45,7 @@ mod pipe;
 mod proxy;
 mod signaler;
 mod socket;
+mod tcp_options;
 mod transport;
 
 pub use aio::AsyncSocket;

@@ -5,6 +5,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::error::{Error, Result};
+pub(crate) use crate::tcp_options::TcpOptions;
 
 /// libzmq's socket option numbers (`ZMQ_*` in `zmq.h`).
 pub mod opt {
@@ -14,6 +15,10 @@ pub mod opt {
     pub const SUBSCRIBE: i32 = 6;
     /// Remove a subscription prefix (SUB, XSUB).
     pub const UNSUBSCRIBE: i32 = 7;
+    /// Kernel send buffer size of tcp connections, bytes; -1 keeps the OS default.
+    pub const SNDBUF: i32 = 11;
+    /// Kernel receive buffer size of tcp connections, bytes; -1 keeps the OS default.
+    pub const RCVBUF: i32 = 12;
     /// More frames of this message follow (read-only).
     pub const RCVMORE: i32 = 13;
     /// The socket's pollable file descriptor (read-only; see `Socket::fd`).
@@ -42,6 +47,14 @@ pub mod opt {
     pub const SNDTIMEO: i32 = 28;
     /// The endpoint last bound or connected, resolved (read-only).
     pub const LAST_ENDPOINT: i32 = 32;
+    /// SO_KEEPALIVE on tcp connections: 1 on, 0 off, -1 the OS default.
+    pub const TCP_KEEPALIVE: i32 = 34;
+    /// TCP_KEEPCNT: unanswered probes before the connection drops; -1 the OS default.
+    pub const TCP_KEEPALIVE_CNT: i32 = 35;
+    /// TCP_KEEPIDLE: idle seconds before the first probe; -1 the OS default.
+    pub const TCP_KEEPALIVE_IDLE: i32 = 36;
+    /// TCP_KEEPINTVL: seconds between probes; -1 the OS default.
+    pub const TCP_KEEPALIVE_INTVL: i32 = 37;
     /// Queue messages only to completed connections.
     pub const IMMEDIATE: i32 = 39;
     /// Use IPv6 as well as IPv4.
@@ -94,6 +107,8 @@ pub mod opt {
     pub const CURVE_SERVERKEY: i32 = 50;
     /// The ZAP domain sent to the authentication handler; with NULL, setting it turns ZAP on.
     pub const ZAP_DOMAIN: i32 = 55;
+    /// IP type-of-service (DSCP/ECN byte) of tcp connections; 0 leaves it alone.
+    pub const TOS: i32 = 57;
     /// Handshake timeout, ms; 0 none.
     pub const HANDSHAKE_IVL: i32 = 66;
     /// Interval between PINGs, ms; 0 none.
@@ -102,6 +117,8 @@ pub mod opt {
     pub const HEARTBEAT_TTL: i32 = 76;
     /// How long to wait for traffic after a PING, ms.
     pub const HEARTBEAT_TIMEOUT: i32 = 77;
+    /// How long a tcp connect may take before it is abandoned (and retried), ms; 0 the OS's limit.
+    pub const CONNECT_TIMEOUT: i32 = 79;
 }
 
 /// The security mechanism chosen by the options (`ZMQ_MECHANISM`).
@@ -137,6 +154,8 @@ pub(crate) struct Options {
     pub(crate) heartbeat_ivl: Option<Duration>,
     pub(crate) heartbeat_ttl: Option<Duration>,
     pub(crate) heartbeat_timeout: Option<Duration>,
+    /// SNDBUF, RCVBUF, TCP_KEEPALIVE*, TOS, CONNECT_TIMEOUT.
+    pub(crate) tcp: TcpOptions,
     pub(crate) last_endpoint: String,
     /// CONFLATE: keep only the last message in each pipe.
     pub(crate) conflate: bool,
@@ -175,6 +194,7 @@ impl Default for Options {
             heartbeat_ivl: None,
             heartbeat_ttl: None,
             heartbeat_timeout: None,
+            tcp: TcpOptions::default(),
             last_endpoint: String::new(),
             conflate: false,
             stream_notify: true,
@@ -239,6 +259,9 @@ fn flag(v: i64) -> Result<bool> {
 impl Options {
     /// Sets an integer option this struct holds; `Ok(false)` if the option is not one of them.
     pub(crate) fn set_int(&mut self, option: i32, v: i64) -> Result<bool> {
+        if self.tcp.set_int(option, v)? {
+            return Ok(true);
+        }
         match option {
             opt::SNDHWM => self.sndhwm = count(v)?,
             opt::RCVHWM => self.rcvhwm = count(v)?,
@@ -293,6 +316,9 @@ impl Options {
 
     /// Reads an integer option this struct holds; `None` if the option is not one of them.
     pub(crate) fn get_int(&self, option: i32) -> Option<i64> {
+        if let Some(v) = self.tcp.get_int(option) {
+            return Some(v);
+        }
         Some(match option {
             opt::SNDHWM => self.sndhwm as i64,
             opt::RCVHWM => self.rcvhwm as i64,

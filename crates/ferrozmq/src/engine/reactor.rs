@@ -209,7 +209,7 @@ impl Reactor {
             if served.retry_at.is_some() {
                 return;
             }
-            match served.listener.accept() {
+            match served.listener.accept(&served.socket.options) {
                 Ok(stream) => {
                     let socket = served.socket.clone();
                     let endpoint = served.names[0].clone();

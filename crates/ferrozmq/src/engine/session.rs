@@ -148,6 +148,8 @@ pub(super) struct Session {
     closing: Option<Option<Instant>>,
     /// When to try connecting again.
     retry_at: Option<Instant>,
+    /// When a connect in progress is abandoned (CONNECT_TIMEOUT).
+    connect_deadline: Option<Instant>,
     /// The deadline this session has in the timer heap.
     pub(super) scheduled: Option<Instant>,
     /// Already queued to run again.
@@ -178,6 +180,7 @@ impl Session {
             metadata: None,
             closing: None,
             retry_at: None,
+            connect_deadline: None,
             scheduled: None,
             queued: false,
             zap: None,
@@ -233,10 +236,15 @@ impl Session {
             .as_ref()
             .and_then(|io| io.conn.as_ref())
             .and_then(Wire::poll_timeout);
-        [conn, self.retry_at, self.closing.flatten()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            conn,
+            self.retry_at,
+            self.connect_deadline,
+            self.closing.flatten(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Starts a connect attempt.
@@ -255,6 +263,10 @@ impl Session {
             });
         match attempt {
             Ok(stream) => {
+                if matches!(stream, Stream::Tcp(_)) {
+                    self.connect_deadline =
+                        self.socket.options.tcp.connect_timeout.map(|t| cx.now + t);
+                }
                 emit(&self.socket, &self.endpoint, MonitorEvent::ConnectDelayed);
                 // The writable event (even for an instant unix connect) finishes it.
                 self.io = Some(Io::new(stream, None));
@@ -282,6 +294,7 @@ impl Session {
                     return Status::Keep;
                 }
                 Ok(true) => {
+                    self.connect_deadline = None;
                     io.conn = Some(Wire::new(&self.socket, cx.now));
                     if let Origin::Connect(c) = &mut self.origin {
                         c.connected();
@@ -327,6 +340,12 @@ impl Session {
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
             return self.start_connect(cx);
+        }
+        if self.connect_deadline.is_some_and(|t| t <= now) {
+            self.connect_deadline = None;
+            if self.io.as_ref().is_some_and(|io| io.conn.is_none()) {
+                return self.connection_lost(cx, Lost::Io(io::ErrorKind::TimedOut.into()));
+            }
         }
         let conn = self.io.as_mut().and_then(|io| io.conn.as_mut());
         if let Some(conn) = conn {
@@ -602,6 +621,7 @@ impl Session {
     /// The connection ended (or a connect failed): clean up, then end an accepted session, or schedule a
     /// reconnect.
     fn connection_lost(&mut self, cx: &mut Cx<'_>, lost: Lost) -> Status {
+        self.connect_deadline = None;
         let (mut established, mut ready, mut notify_end, mut fd) = (false, false, false, -1);
         if let Some(mut io) = self.io.take() {
             fd = io.stream.fd();

@@ -171,8 +171,11 @@ impl Fake {
 fn pair_over(bind_at: &str) {
     let io = IoThread::start().unwrap();
     let mut server = Fake::new(SocketType::Pair);
+    // IPv6 addresses need the IPV6 option, as in libzmq.
+    server.options.ipv6 = true;
     let endpoint = server.bind(&io, bind_at);
     let mut client = Fake::new(SocketType::Pair);
+    client.options.ipv6 = true;
     let link = client.connect(&io, &endpoint);
     // Queued before the connection exists.
     client.send(link, &[b"hello", b"world"]);

@@ -85,7 +85,7 @@ pub(crate) fn check_connect(endpoint: &Endpoint) -> Result<()> {
 /// Any resolution or socket error; the caller retries later.
 pub(crate) fn connect(endpoint: &Endpoint, options: &Options) -> io::Result<Stream> {
     match endpoint {
-        Endpoint::Tcp { host, port } => tcp::connect(host, *port, options.ipv6).map(Stream::Tcp),
+        Endpoint::Tcp { host, port } => tcp::connect(host, *port, options).map(Stream::Tcp),
         Endpoint::Ipc { path } => ipc::connect(path).map(Stream::Ipc),
         Endpoint::Inproc(_) => Err(io::Error::new(io::ErrorKind::InvalidInput, "inproc")),
     }
@@ -104,12 +104,13 @@ impl Listener {
     ///
     /// # Errors
     /// `WouldBlock` when none is pending; other errors are per-connection or resource limits.
-    pub(crate) fn accept(&self) -> io::Result<Stream> {
+    pub(crate) fn accept(&self, options: &Options) -> io::Result<Stream> {
         match self {
             Self::Tcp(l) => {
                 let (s, _) = l.accept()?;
                 // Only fails on a dead socket; the first read or write reports it.
                 let _ = s.set_nodelay(true);
+                tcp::tune_accepted(&s, &options.tcp);
                 Ok(Stream::Tcp(s))
             }
             Self::Ipc(l) => l.accept().map(Stream::Ipc),
