@@ -14,7 +14,8 @@ pub struct PeerInfo {
     /// Every property of the peer's READY, in wire order (including `Socket-Type` and `Identity`),
     /// then, when a ZAP handler accepted the peer, `User-Id` (if not empty) and the handler's metadata.
     pub metadata: Metadata,
-    /// The ZMTP version in effect: `(3, 0)` or `(3, 1)`.
+    /// The ZMTP version in effect: `(3, 0)` or `(3, 1)`; `(2, 0)` or `(1, 0)` for an older peer
+    /// (whose socket type a 1.0 peer never names: then it is the first type compatible with ours).
     pub version: (u8, u8),
 }
 

@@ -1,10 +1,10 @@
 //! The 64-byte ZMTP 3.x greeting (RFC 23 §"Version negotiation"), sent and read in libzmq's stages:
 //! signature (10 bytes), then the major version once the peer's signature is in, then the rest once
-//! the peer's major version is in. The stages leave room for a later ZMTP 1.0/2.0 downgrade.
+//! the peer's major version is in. The stages let older peers be recognised as libzmq recognises them:
+//! a ZMTP 1.0 peer sends no signature at all (its identity message comes first), a ZMTP 2.0 (or
+//! versioned 1.0) peer ends its 12-byte greeting with its socket type.
 
 use bytes::{Buf, BytesMut};
-
-use crate::error::Error;
 
 /// Bytes 0–9: `FF`, 8 padding bytes, `7F`.
 pub(crate) const SIGNATURE_LEN: usize = 10;
@@ -18,6 +18,14 @@ const MECHANISM_POS: usize = 12;
 pub(crate) const MECHANISM_LEN: usize = 20;
 /// Total greeting length.
 pub(crate) const GREETING_LEN: usize = 64;
+/// The greeting of a ZMTP 2.0 (or versioned 1.0) peer: signature, revision, socket type.
+const LEGACY_GREETING_LEN: usize = 12;
+
+/// Whether a peer announcing this major version (libzmq's revision) speaks ZMTP 1.0 (0) or 2.0 (1);
+/// libzmq takes 2 and anything above 3 as ZMTP 3.1.
+pub(crate) fn is_legacy(revision: u8) -> bool {
+    revision <= 1
+}
 /// The major version we speak.
 pub(crate) const MAJOR: u8 = 3;
 /// The minor version we speak.
@@ -50,6 +58,23 @@ pub(crate) fn rest(mechanism: &str, as_server: bool) -> [u8; GREETING_LEN - REVI
     rest[1..1 + MECHANISM_LEN].copy_from_slice(&mechanism_field(mechanism));
     rest[1 + MECHANISM_LEN] = u8::from(as_server);
     rest
+}
+
+/// A complete peer greeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Greeted {
+    /// ZMTP 3.x.
+    V3(PeerGreeting),
+    /// ZMTP 2.0 (revision 1) or versioned 1.0 (revision 0): a 12-byte greeting.
+    Legacy {
+        /// Byte 10.
+        revision: u8,
+        /// Byte 11: the peer's socket type number.
+        socket_type: u8,
+    },
+    /// An unversioned ZMTP 1.0 peer: no greeting; the bytes taken so far begin its first (identity)
+    /// message and must be decoded as such.
+    Unversioned(Vec<u8>),
 }
 
 /// What a complete peer greeting told us.
@@ -92,18 +117,28 @@ impl GreetingReader {
         self.stage_end() - self.len
     }
 
-    /// Until the revision is known, read no further than it: a ZMTP 2.0 peer's greeting is shorter.
+    /// The major version the peer announced, once it is in.
+    pub(crate) fn revision(&self) -> Option<u8> {
+        self.has_revision().then_some(self.buf[REVISION_POS])
+    }
+
+    /// Until the revision is known, read no further than it: a ZMTP 2.0 peer's greeting is shorter
+    /// (12 bytes: the signature, its revision and its socket type).
     fn stage_end(&self) -> usize {
-        if self.has_revision() {
-            GREETING_LEN
-        } else {
-            REVISION_POS + 1
+        match self.revision() {
+            None => REVISION_POS + 1,
+            Some(r) if is_legacy(r) => LEGACY_GREETING_LEN,
+            Some(_) => GREETING_LEN,
         }
     }
 
-    /// Consumes greeting bytes from `input`; the peer greeting once all 64 bytes are in.
-    pub(crate) fn read(&mut self, input: &mut BytesMut) -> Result<Option<PeerGreeting>, Error> {
+    /// Consumes greeting bytes from `input`; the peer greeting once it is complete. Never consumes a
+    /// byte past the greeting; an unversioned peer is recognised on its first or tenth byte.
+    pub(crate) fn read(&mut self, input: &mut BytesMut) -> Option<Greeted> {
         loop {
+            if self.unversioned() {
+                return Some(Greeted::Unversioned(self.buf[..self.len].to_vec()));
+            }
             let n = self.needed().min(input.len());
             if n == 0 {
                 break;
@@ -115,30 +150,23 @@ impl GreetingReader {
             dst.copy_from_slice(src);
             input.advance(n);
             self.len += n;
-            self.check()?;
         }
-        Ok((self.len == GREETING_LEN).then(|| self.peer_greeting()))
+        match self.revision() {
+            Some(revision) if is_legacy(revision) && self.len == LEGACY_GREETING_LEN => {
+                Some(Greeted::Legacy {
+                    revision,
+                    socket_type: self.buf[LEGACY_GREETING_LEN - 1],
+                })
+            }
+            _ => (self.len == GREETING_LEN).then(|| Greeted::V3(self.peer_greeting())),
+        }
     }
 
-    /// Refuses what is not ZMTP 3.x as soon as the deciding byte is in.
-    ///
-    /// This is the seam for ZMTP 1.0/2.0 support: libzmq treats a first byte other than `0xFF`, or
-    /// byte 9 without bit 0, as an unversioned ZMTP 1.0 peer (identity frame follows), revision 0
-    /// as ZMTP 1.0 and revision 1 as ZMTP 2.0 (answering with a socket-type byte instead of the rest).
-    fn check(&self) -> Result<(), Error> {
-        let unversioned = Error::UnsupportedVersion { revision: None };
-        if self.len >= 1 && self.buf[0] != 0xFF {
-            return Err(unversioned);
-        }
-        if self.has_signature() && self.buf[SIGNATURE_LEN - 1] & 0x01 == 0 {
-            return Err(unversioned);
-        }
-        if self.has_revision() && self.buf[REVISION_POS] < MAJOR {
-            return Err(Error::UnsupportedVersion {
-                revision: Some(self.buf[REVISION_POS]),
-            });
-        }
-        Ok(())
+    /// libzmq's test: a first byte other than `0xFF`, or byte 9 without bit 0, is an unversioned ZMTP
+    /// 1.0 peer whose identity message has begun.
+    fn unversioned(&self) -> bool {
+        (self.len >= 1 && self.buf[0] != 0xFF)
+            || (self.has_signature() && self.buf[SIGNATURE_LEN - 1] & 0x01 == 0)
     }
 
     fn peer_greeting(&self) -> PeerGreeting {
@@ -183,16 +211,18 @@ mod tests {
         let mut input = BytesMut::new();
         for (i, &b) in wire.iter().enumerate() {
             input.extend_from_slice(&[b]);
-            let got = r.read(&mut input).unwrap();
+            let got = r.read(&mut input);
             assert_eq!(got.is_some(), i >= GREETING_LEN - 1);
-            if let Some(g) = got {
+            if let Some(Greeted::V3(g)) = got {
                 assert_eq!(g.version, (3, 0));
                 assert_eq!(g.mechanism, mechanism_field("NULL"));
                 break;
             }
         }
         let mut input = BytesMut::from(&wire[..]);
-        let g = GreetingReader::new().read(&mut input).unwrap().unwrap();
+        let Some(Greeted::V3(g)) = GreetingReader::new().read(&mut input) else {
+            panic!("a ZMTP 3 greeting");
+        };
         assert_eq!(g.version, (3, 0));
         assert_eq!(&input[..], b"\x04\x00next");
     }
@@ -202,35 +232,57 @@ mod tests {
         let v = |major, minor| {
             GreetingReader::new().read(&mut BytesMut::from(&full(0, major, minor, "NULL")[..]))
         };
-        assert_eq!(v(3, 1).unwrap().unwrap().version, (3, 1));
-        assert_eq!(v(3, 7).unwrap().unwrap().version, (3, 1));
-        assert_eq!(v(4, 0).unwrap().unwrap().version, (3, 1));
+        let version = |major, minor| match v(major, minor) {
+            Some(Greeted::V3(g)) => g.version,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(version(3, 1), (3, 1));
+        assert_eq!(version(3, 7), (3, 1));
+        assert_eq!(version(4, 0), (3, 1));
+        assert_eq!(version(2, 0), (3, 1), "libzmq takes revision 2 as 3.x");
+        // Older revisions stop after byte 11, their socket type (byte 11 of `full` is the minor).
         assert_eq!(
-            v(1, 0),
-            Err(Error::UnsupportedVersion { revision: Some(1) })
+            v(1, 5),
+            Some(Greeted::Legacy {
+                revision: 1,
+                socket_type: 5
+            })
         );
         assert_eq!(
-            v(0, 0),
-            Err(Error::UnsupportedVersion { revision: Some(0) })
+            v(0, 2),
+            Some(Greeted::Legacy {
+                revision: 0,
+                socket_type: 2
+            })
         );
-        let mut r = GreetingReader::new();
+        let mut input = BytesMut::from(&full(0, 1, 5, "NULL")[..]);
+        GreetingReader::new().read(&mut input);
         assert_eq!(
-            r.read(&mut BytesMut::from(&b"\x01"[..])),
-            Err(Error::UnsupportedVersion { revision: None })
+            input.len(),
+            GREETING_LEN - 12,
+            "nothing past the 12 bytes taken"
         );
+        // Unversioned: a first byte other than 0xFF, or byte 9 without bit 0.
+        // What was taken is handed back, to be decoded as the peer's identity message.
+        let mut input = BytesMut::from(&b"\x01\x00rest"[..]);
+        assert_eq!(
+            GreetingReader::new().read(&mut input),
+            Some(Greeted::Unversioned(b"\x01\x00rest".to_vec()))
+        );
+        assert!(input.is_empty());
         let mut sig = signature(0);
         sig[9] = 0x7e;
         assert_eq!(
             GreetingReader::new().read(&mut BytesMut::from(&sig[..])),
-            Err(Error::UnsupportedVersion { revision: None })
+            Some(Greeted::Unversioned(sig.to_vec()))
         );
         // Any padding, and any byte 9 with bit 0 set, is accepted.
         let mut g = full(0, 3, 1, "NULL");
         g[1..9].copy_from_slice(&[0xaa; 8]);
         g[9] = 0x01;
-        assert!(GreetingReader::new()
-            .read(&mut BytesMut::from(&g[..]))
-            .unwrap()
-            .is_some());
+        assert!(matches!(
+            GreetingReader::new().read(&mut BytesMut::from(&g[..])),
+            Some(Greeted::V3(_))
+        ));
     }
 }

@@ -61,9 +61,13 @@
 //! # Ok::<(), zmtp::Error>(())
 //! ```
 //!
+//! # Older peers
+//! ZMTP 2.0 and 1.0 peers (versioned or not) are spoken to as libzmq speaks to them: their framing,
+//! an identity message each way first, no commands, and only with the NULL mechanism (otherwise
+//! [`Error::UnsupportedVersion`]). [`PeerInfo::version`] tells `(2, 0)` or `(1, 0)`.
+//!
 //! # Not (yet) here
-//! ZMTP 1.0/2.0 downgrade (refused with [`Error::UnsupportedVersion`]), GSSAPI, and the draft socket
-//! types' commands (JOIN/LEAVE).
+//! GSSAPI, and the draft socket types' commands (JOIN/LEAVE).
 //!
 //! [`Instant`]: std::time::Instant
 #![forbid(unsafe_code)]
@@ -80,6 +84,7 @@ mod frame;
 mod greeting;
 mod heartbeat;
 mod keys;
+mod legacy;
 mod mechanism;
 mod metadata;
 mod raw;

@@ -410,8 +410,9 @@ fn bad_peers_lose_only_their_connection() {
     let endpoint = server.bind(&io, "tcp://127.0.0.1:*");
     let addr = endpoint.strip_prefix("tcp://").unwrap().to_owned();
     let garbage: [&[u8]; 3] = [
-        // Signature byte 9 wrong.
-        &[0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x00, 3, 1, b'x', b'y'],
+        // Signature byte 9 without bit 0 makes an unversioned ZMTP 1.0 peer (as libzmq takes it);
+        // read that way, this is a frame of size 0.
+        &[0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 3, 1],
         // A ZMTP 3 greeting, then a frame with reserved flag bits.
         &[
             [0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0].as_slice(),
@@ -421,8 +422,8 @@ fn bad_peers_lose_only_their_connection() {
             &[0x80, 0],
         ]
         .concat(),
-        // Not ZMTP at all.
-        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        // Not ZMTP of any version (a first byte 0 is a ZMTP 1.0 frame of size 0).
+        b"\x00GET / HTTP/1.1\r\nHost: x\r\n\r\n",
     ];
     for bytes in garbage {
         let mut raw = std::net::TcpStream::connect(&addr).unwrap();

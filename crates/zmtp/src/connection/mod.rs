@@ -9,10 +9,11 @@ use bytes::BytesMut;
 use crate::command::Command;
 use crate::decoder::{Decoder, RawFrame};
 use crate::error::{Error, Malformation};
-use crate::greeting::{self, GreetingReader, PeerGreeting};
+use crate::greeting::{self, Greeted, GreetingReader, PeerGreeting};
 use crate::heartbeat::Heartbeat;
+use crate::legacy::{self, Downgraded, Framing, Received};
 use crate::mechanism::{self, Mechanism, Status};
-use crate::{encoder, Config, Event, Frame, PeerInfo, WriteBuf};
+use crate::{encoder, Config, Event, Frame, PeerInfo, SocketType, WriteBuf};
 use traffic::Incoming;
 
 /// [`Connection::read_hint`] never asks for more than this at once, whatever a frame declares.
@@ -39,6 +40,8 @@ enum Phase {
         mechanism: Box<dyn Mechanism>,
         ready: bool,
     },
+    /// A ZMTP 1.0 or 2.0 peer: identities, then traffic, without mechanism or commands.
+    Downgraded(Downgraded),
 }
 
 /// One ZMTP connection, without I/O: feed it received bytes and the time, take bytes to write.
@@ -138,6 +141,13 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
+        if let Phase::Downgraded(d) = &self.phase {
+            if !d.is_ready() {
+                return Err(Error::NotReady);
+            }
+            d.send(&mut self.out, frame);
+            return Ok(());
+        }
         let Phase::Secured {
             mechanism,
             ready: true,
@@ -220,7 +230,12 @@ impl Connection {
 
     /// Whether the handshake is complete and the connection has not failed.
     pub fn is_ready(&self) -> bool {
-        self.error.is_none() && matches!(self.phase, Phase::Secured { ready: true, .. })
+        self.error.is_none()
+            && match &self.phase {
+                Phase::Secured { ready, .. } => *ready,
+                Phase::Downgraded(d) => d.is_ready(),
+                Phase::Greeting => false,
+            }
     }
 
     /// The peer, once [`Event::Ready`] has been returned.
@@ -231,12 +246,23 @@ impl Connection {
     /// The state machine behind [`poll_event`](Self::poll_event).
     fn next_event(&mut self, input: &mut BytesMut, now: Instant) -> Result<Option<Event>, Error> {
         loop {
-            let Phase::Secured { mechanism, ready } = &mut self.phase else {
-                let Some(peer) = self.read_greeting(input)? else {
-                    return Ok(None);
-                };
-                self.start_handshake(peer)?;
-                continue;
+            let (mechanism, ready) = match &mut self.phase {
+                Phase::Greeting => {
+                    let Some(peer) = self.read_greeting(input)? else {
+                        return Ok(None);
+                    };
+                    match peer {
+                        Greeted::V3(peer) => self.start_handshake(peer)?,
+                        Greeted::Legacy {
+                            revision,
+                            socket_type,
+                        } => self.downgrade(revision, socket_type),
+                        Greeted::Unversioned(taken) => self.downgrade_unversioned(taken, input)?,
+                    }
+                    continue;
+                }
+                Phase::Downgraded(_) => return self.next_downgraded(input),
+                Phase::Secured { mechanism, ready } => (mechanism, ready),
             };
             if !*ready {
                 if let Some(request) = mechanism.zap_request() {
@@ -291,19 +317,110 @@ impl Connection {
     }
 
     /// Takes greeting bytes, queueing our own greeting stage by stage; the peer's greeting once complete.
-    fn read_greeting(&mut self, input: &mut BytesMut) -> Result<Option<PeerGreeting>, Error> {
-        let peer = self.greeting.read(input)?;
+    fn read_greeting(&mut self, input: &mut BytesMut) -> Result<Option<Greeted>, Error> {
+        let peer = self.greeting.read(input);
+        if matches!(peer, Some(Greeted::Unversioned(_))) {
+            return Ok(peer);
+        }
         if self.greeting.has_signature() && self.greeting_sent < GreetingSent::Major {
             self.out.put_slice(&[greeting::MAJOR]);
             self.greeting_sent = GreetingSent::Major;
         }
-        if self.greeting.has_revision() && self.greeting_sent < GreetingSent::Full {
-            let mech = &self.config.mechanism;
-            self.out
-                .put_slice(&greeting::rest(mech.name(), mech.as_server()));
+        if let (Some(revision), true) = (
+            self.greeting.revision(),
+            self.greeting_sent < GreetingSent::Full,
+        ) {
+            if greeting::is_legacy(revision) {
+                // A ZMTP 2.0 (or versioned 1.0) peer: our socket type ends our greeting.
+                self.refuse_downgrade(Some(revision))?;
+                let ty = u8::try_from(self.config.socket_type.to_raw()).unwrap_or(u8::MAX);
+                self.out.put_slice(&[ty]);
+            } else {
+                let mech = &self.config.mechanism;
+                self.out
+                    .put_slice(&greeting::rest(mech.name(), mech.as_server()));
+            }
             self.greeting_sent = GreetingSent::Full;
         }
         Ok(peer)
+    }
+
+    /// libzmq speaks ZMTP 1.0 and 2.0 only without security: refused unless our mechanism is NULL.
+    fn refuse_downgrade(&self, revision: Option<u8>) -> Result<(), Error> {
+        if self.config.mechanism.name() == "NULL" {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedVersion { revision })
+        }
+    }
+
+    /// Switches to ZMTP 1.0 (revision 0) or 2.0 framing; our identity message goes first.
+    fn downgrade(&mut self, revision: u8, socket_type: u8) {
+        let framing = if revision == 0 {
+            Framing::V1
+        } else {
+            Framing::V2
+        };
+        let peer_type = SocketType::from_raw(socket_type.into());
+        let d = Downgraded::new(
+            framing,
+            self.config.socket_type,
+            // A 2.0 peer names its type; a number we do not know is taken like an unnamed one.
+            Some(peer_type.unwrap_or_else(|| legacy::assumed_peer_type(self.config.socket_type))),
+            self.config.max_msg_size,
+        );
+        d.send(&mut self.out, Frame::new(self.config.routing_id.clone()));
+        self.enter_downgraded(d);
+    }
+
+    /// An unversioned ZMTP 1.0 peer: our signature was the header of our identity message, so its body
+    /// follows; the bytes taken as greeting are the start of the peer's identity message.
+    fn downgrade_unversioned(&mut self, taken: Vec<u8>, input: &mut BytesMut) -> Result<(), Error> {
+        self.refuse_downgrade(None)?;
+        self.out.put_slice(&self.config.routing_id.clone());
+        let mut replay = BytesMut::from(&taken[..]);
+        replay.extend_from_slice(input);
+        *input = replay;
+        let d = Downgraded::new(
+            Framing::V1,
+            self.config.socket_type,
+            None,
+            self.config.max_msg_size,
+        );
+        self.enter_downgraded(d);
+        Ok(())
+    }
+
+    fn enter_downgraded(&mut self, d: Downgraded) {
+        self.version = d.version();
+        self.phase = Phase::Downgraded(d);
+    }
+
+    /// [`Connection::next_event`] for a downgraded connection.
+    fn next_downgraded(&mut self, input: &mut BytesMut) -> Result<Option<Event>, Error> {
+        let Phase::Downgraded(d) = &mut self.phase else {
+            return Ok(None);
+        };
+        match d.next(input)? {
+            None => Ok(None),
+            Some(Received::Frame(frame)) => Ok(Some(Event::Frame(frame))),
+            Some(Received::Identity(routing_id)) => {
+                let mut metadata = crate::Metadata::new();
+                metadata.insert("Socket-Type", d.peer_type.as_str());
+                if let Some(id) = &routing_id {
+                    metadata.insert("Identity", id.clone());
+                }
+                let info = PeerInfo {
+                    socket_type: d.peer_type,
+                    routing_id,
+                    metadata,
+                    version: self.version,
+                };
+                self.peer = Some(info.clone());
+                self.handshake_deadline = None;
+                Ok(Some(Event::Ready(info)))
+            }
+        }
     }
 
     /// Checks the peer's mechanism and starts ours, queueing its first commands.
@@ -348,9 +465,10 @@ impl Connection {
         if self.error.is_some() {
             return 0;
         }
-        let needed = match self.phase {
+        let needed = match &self.phase {
             Phase::Greeting => self.greeting.needed(),
             Phase::Secured { .. } => self.decoder.needed(),
+            Phase::Downgraded(d) => d.needed(),
         };
         needed.saturating_sub(available).min(MAX_READ_HINT)
     }

@@ -4,6 +4,7 @@
 mod curve;
 mod errors;
 mod heartbeat;
+mod legacy;
 mod pair;
 mod plain;
 mod split_stream;
