@@ -99,6 +99,70 @@ pub(crate) fn emit(socket: &SocketRef, endpoint: &str, event: MonitorEvent) {
     let (id, value) = event.wire();
     socket.monitor.publish(id, value, endpoint);
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_ids_and_values_are_libzmqs() {
+        let fd = 9;
+        let cases = [
+            (MonitorEvent::Connected(fd), 0x0001, 9),
+            (
+                MonitorEvent::ConnectDelayed,
+                0x0002,
+                libc::EINPROGRESS as u32,
+            ),
+            (
+                MonitorEvent::ConnectRetried(Duration::from_millis(150)),
+                0x0004,
+                150,
+            ),
+            (MonitorEvent::Listening(fd), 0x0008, 9),
+            (
+                MonitorEvent::BindFailed(libc::EADDRINUSE),
+                0x0010,
+                libc::EADDRINUSE as u32,
+            ),
+            (MonitorEvent::Accepted(fd), 0x0020, 9),
+            (
+                MonitorEvent::AcceptFailed(libc::EMFILE),
+                0x0040,
+                libc::EMFILE as u32,
+            ),
+            (MonitorEvent::Closed(fd), 0x0080, 9),
+            (MonitorEvent::Disconnected(fd), 0x0200, 9),
+            (
+                MonitorEvent::HandshakeFailed(HandshakeFailure::NoDetail(0)),
+                0x0800,
+                0,
+            ),
+            (MonitorEvent::HandshakeSucceeded, 0x1000, 0),
+            (
+                MonitorEvent::HandshakeFailed(HandshakeFailure::Protocol(0x1100_0002)),
+                0x2000,
+                0x1100_0002,
+            ),
+            (
+                MonitorEvent::HandshakeFailed(HandshakeFailure::Auth(400)),
+                0x4000,
+                400,
+            ),
+        ];
+        for (e, id, value) in cases {
+            assert_eq!(e.wire(), (id, value), "{e:?}");
+        }
+        assert_eq!(
+            HandshakeFailure::of_protocol(&zmtp::Error::PeerError("500".into())),
+            HandshakeFailure::Auth(500)
+        );
+        assert_eq!(
+            HandshakeFailure::of_protocol(&zmtp::Error::HandshakeTimeout),
+            HandshakeFailure::NoDetail(0)
+        );
+    }
+}
+
 /// Test support: every emitted event, so tests can wait for one instead of sleeping.
 #[cfg(test)]
 pub(super) mod recorder {
