@@ -267,7 +267,10 @@ impl Session {
                     self.connect_deadline =
                         self.socket.options.tcp.connect_timeout.map(|t| cx.now + t);
                 }
-                emit(&self.socket, &self.endpoint, MonitorEvent::ConnectDelayed);
+                // libzmq reports a connect that completed at once (ipc, usually) as CONNECTED only.
+                if !(matches!(stream, Stream::Ipc(_)) && stream.finish_connect().unwrap_or(false)) {
+                    emit(&self.socket, &self.endpoint, MonitorEvent::ConnectDelayed);
+                }
                 // The writable event (even for an instant unix connect) finishes it.
                 self.io = Some(Io::new(stream, None));
                 Status::Keep
