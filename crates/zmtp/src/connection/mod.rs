@@ -13,7 +13,7 @@ use crate::greeting::{self, Greeted, GreetingReader, PeerGreeting};
 use crate::heartbeat::Heartbeat;
 use crate::legacy::{self, Downgraded, Framing, Received};
 use crate::mechanism::{self, Mechanism, Status};
-use crate::{encoder, Config, Event, Frame, PeerInfo, SocketType, WriteBuf};
+use crate::{encoder, Config, Event, Frame, MechanismConfig, PeerInfo, SocketType, WriteBuf};
 use traffic::Incoming;
 
 /// [`Connection::read_hint`] never asks for more than this at once, whatever a frame declares.
@@ -345,9 +345,12 @@ impl Connection {
         Ok(peer)
     }
 
-    /// libzmq speaks ZMTP 1.0 and 2.0 only without security: refused unless our mechanism is NULL.
+    /// libzmq speaks ZMTP 1.0 and 2.0 only without security (`session_base_t::zap_enabled`): refused
+    /// unless our mechanism is NULL without a ZAP domain.
     fn refuse_downgrade(&self, revision: Option<u8>) -> Result<(), Error> {
-        if self.config.mechanism.name() == "NULL" {
+        if matches!(self.config.mechanism, MechanismConfig::Null)
+            && self.config.zap_domain.is_empty()
+        {
             Ok(())
         } else {
             Err(Error::UnsupportedVersion { revision })

@@ -35,7 +35,7 @@ fn frames(events: &[Event]) -> Vec<Frame> {
         .iter()
         .filter_map(|e| match e {
             Event::Frame(f) => Some(f.clone()),
-            Event::Ready(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -130,6 +130,38 @@ fn a_publisher_subscribes_an_unversioned_peer_to_everything() {
     script.extend_from_slice(&[1, 2, 0, 0]);
     let (_, events, _) = run(SocketType::Pub, b"", &script);
     assert!(frames(&events).is_empty());
+}
+
+#[test]
+fn older_peers_are_refused_with_security() {
+    // libzmq speaks ZMTP 1.0/2.0 only when ZAP is off: a mechanism other than NULL, or NULL with a
+    // ZAP domain, refuses them.
+    let plain = || {
+        let mut c = Config::new(SocketType::Pull);
+        c.mechanism = crate::MechanismConfig::PlainServer;
+        c
+    };
+    let zap_null = || {
+        let mut c = Config::new(SocketType::Pull);
+        c.zap_domain = bytes::Bytes::from_static(b"global");
+        c
+    };
+    let mut v2 = SIG.to_vec();
+    v2.extend_from_slice(&[1, 8]);
+    for (config, script, revision) in [
+        (plain(), &b"\x01\x00"[..], None),
+        (plain(), &v2[..], Some(1)),
+        (zap_null(), &b"\x01\x00"[..], None),
+        (zap_null(), &v2[..], Some(1)),
+    ] {
+        let now = Instant::now();
+        let mut conn = Connection::new(config, now);
+        let mut input = BytesMut::from(script);
+        assert_eq!(
+            poll_all(&mut conn, &mut input, now),
+            Err(Error::UnsupportedVersion { revision })
+        );
+    }
 }
 
 #[test]
