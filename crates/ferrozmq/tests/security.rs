@@ -33,7 +33,11 @@ fn plain_with_authenticator_accepts_and_refuses() {
     good.set_plain_credentials(b"admin", b"secret").unwrap();
     good.connect(&server.last_endpoint()).unwrap();
     good.send("welcome", 0).unwrap();
-    assert_eq!(server.recv_bytes(0).unwrap(), "welcome");
+    let frame = server.recv_frame(0).unwrap();
+    assert_eq!(frame.data, "welcome");
+    // The handler's User-Id (the PLAIN user name) is a property of every message from that peer.
+    assert_eq!(frame.property("User-Id").unwrap(), "admin");
+    assert_eq!(frame.property("Socket-Type").unwrap(), "PUSH");
     nothing_arrives(&server);
 }
 
