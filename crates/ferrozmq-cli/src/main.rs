@@ -7,7 +7,7 @@
 //! - `ferrozmq bench`: throughput and latency, and libzmq's `local_thr`/`remote_thr`/`local_lat`/
 //!   `remote_lat` protocol;
 //! - `ferrozmq keygen`: a CURVE key pair in Z85, as libzmq's `curve_keygen` prints it;
-//! - `ferrozmq monitor`: not available yet.
+//! - `ferrozmq monitor`: the monitor events of a socket connected to (or bound at) an endpoint.
 //!
 //! Exit codes: 0 success, 1 failure at run time (a timeout, a broken connection), 2 a bad argument,
 //! endpoint, option or socket type.
@@ -16,6 +16,7 @@ mod bench;
 mod demo;
 mod error;
 mod message;
+mod monitor;
 mod proxy;
 mod socket_cmd;
 
@@ -87,27 +88,14 @@ enum Command {
     Forwarder(proxy::ShapeArgs),
     /// The request-reply broker: ROUTER on FRONT (clients), DEALER on BACK (workers).
     Queue(proxy::ShapeArgs),
-    /// Print the monitor events of a socket connected to (or bound at) ENDPOINT (not available yet).
-    Monitor(MonitorArgs),
+    /// Print the monitor events of a socket connected to (or bound at) ENDPOINT, one line each.
+    Monitor(monitor::MonitorArgs),
     /// Print a new CURVE key pair in Z85, as libzmq's curve_keygen does.
     Keygen,
     /// Run the seed's three patterns end to end over loopback tcp, then measure throughput.
     Demo(demo::DemoArgs),
     /// Measure throughput and latency, in-process or against libzmq's perf tools.
     Bench(bench::BenchArgs),
-}
-
-/// Arguments of `ferrozmq monitor`.
-#[derive(Debug, clap::Args)]
-struct MonitorArgs {
-    /// The endpoint to watch.
-    endpoint: String,
-    /// Bind to the endpoint instead of connecting.
-    #[arg(long)]
-    bind: bool,
-    /// The type of the watching socket.
-    #[arg(long = "type", default_value = "dealer")]
-    socket_type: String,
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -128,14 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Streamer(a) => proxy::run_shape(proxy::Shape::Streamer, &a),
         Command::Forwarder(a) => proxy::run_shape(proxy::Shape::Forwarder, &a),
         Command::Queue(a) => proxy::run_shape(proxy::Shape::Queue, &a),
-        Command::Monitor(a) => {
-            let how = if a.bind { "bound at" } else { "connected to" };
-            Err(UsageError::new(format!(
-                "monitor ({} {how} {}) is not available yet: needs socket monitor events in the ferrozmq core (issue 3)",
-                a.socket_type, a.endpoint
-            ))
-            .into())
-        }
+        Command::Monitor(a) => monitor::run(&a),
         Command::Keygen => keygen(),
         Command::Demo(a) => demo::run(&a),
         Command::Bench(a) => bench::run(a),

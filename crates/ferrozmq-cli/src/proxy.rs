@@ -16,7 +16,7 @@ use crate::error::usage;
 use crate::socket_cmd::{can_recv, can_send, open_socket, SocketOptions};
 
 /// A socket type argument: `req`, `ROUTER`...
-fn parse_socket_type(s: &str) -> Result<SocketType, String> {
+pub(crate) fn parse_socket_type(s: &str) -> Result<SocketType, String> {
     SocketType::from_name(s.to_ascii_uppercase().as_bytes()).filter(|t| *t != SocketType::Stream).ok_or_else(|| {
         format!("unknown socket type {s:?}: use req, rep, dealer, router, pub, sub, xpub, xsub, push, pull or pair")
     })

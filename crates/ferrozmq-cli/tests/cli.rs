@@ -303,8 +303,31 @@ fn bad_arguments_exit_2_with_a_clear_message() {
         "required",
     );
     usage_error(
-        &["monitor", "tcp://127.0.0.1:5555"],
-        "is not available yet: needs socket monitor events",
+        &["monitor", "--type", "nope", "tcp://127.0.0.1:5555"],
+        "unknown socket type",
+    );
+    usage_error(&["monitor", "tcp://"], "cannot connect");
+}
+
+#[test]
+fn monitor_prints_a_connections_events() {
+    let ctx = ferrozmq::Context::new();
+    let server = ctx.socket(ferrozmq::SocketType::Router).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = server.last_endpoint();
+    let (status, out, err) = run(&["monitor", "--count", "3", "--timeout", "5000", &endpoint]);
+    assert!(status.success(), "{err}");
+    // CONNECT_DELAYED comes first when the kernel reports the connect as in progress.
+    let names: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .filter(|n| *n != "CONNECT_DELAYED")
+        .collect();
+    assert_eq!(names[..2], ["CONNECTED", "HANDSHAKE_SUCCEEDED"], "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.ends_with(&format!("endpoint={endpoint}"))),
+        "{out}"
     );
 }
 

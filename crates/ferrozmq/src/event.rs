@@ -63,6 +63,29 @@ pub const HANDSHAKE_FAILED_AUTH: u32 = 0x4000;
 /// Every event (`ZMQ_EVENT_ALL`).
 pub const ALL: u32 = 0xFFFF;
 
+/// libzmq's name of an event constant, without the `ZMQ_EVENT_` prefix (`"CONNECTED"`); `None` for a
+/// value that is not a single event.
+pub fn name(event: u32) -> Option<&'static str> {
+    Some(match event {
+        CONNECTED => "CONNECTED",
+        CONNECT_DELAYED => "CONNECT_DELAYED",
+        CONNECT_RETRIED => "CONNECT_RETRIED",
+        LISTENING => "LISTENING",
+        BIND_FAILED => "BIND_FAILED",
+        ACCEPTED => "ACCEPTED",
+        ACCEPT_FAILED => "ACCEPT_FAILED",
+        CLOSED => "CLOSED",
+        CLOSE_FAILED => "CLOSE_FAILED",
+        DISCONNECTED => "DISCONNECTED",
+        MONITOR_STOPPED => "MONITOR_STOPPED",
+        HANDSHAKE_FAILED_NO_DETAIL => "HANDSHAKE_FAILED_NO_DETAIL",
+        HANDSHAKE_SUCCEEDED => "HANDSHAKE_SUCCEEDED",
+        HANDSHAKE_FAILED_PROTOCOL => "HANDSHAKE_FAILED_PROTOCOL",
+        HANDSHAKE_FAILED_AUTH => "HANDSHAKE_FAILED_AUTH",
+        _ => return None,
+    })
+}
+
 /// One decoded monitor event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
