@@ -195,3 +195,81 @@ fn perf_remote_thr_and_local_lat_serve_libzmq_measurers() {
     }
     assert_eq!(local.success(), "");
 }
+
+#[test]
+fn cli_streamer_between_libzmq_push_and_pull() {
+    let mut device = Proc::spawn(&["streamer", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*"]);
+    let front = device.bound_endpoint();
+    let back = device.bound_endpoint();
+    let ctx = zmq::Context::new();
+    let pull = lib_socket(&ctx, zmq::PULL);
+    pull.connect(&back).unwrap();
+    let push = lib_socket(&ctx, zmq::PUSH);
+    push.connect(&front).unwrap();
+    for m in ["t1", "t2", "t3"] {
+        push.send(m, 0).unwrap();
+    }
+    for m in ["t1", "t2", "t3"] {
+        assert_eq!(pull.recv_bytes(0).unwrap(), m.as_bytes());
+    }
+}
+
+#[test]
+fn cli_monitor_watches_a_connection_to_libzmq() {
+    let ctx = zmq::Context::new();
+    let (_router, ep) = lib_bound(&ctx, zmq::ROUTER);
+    let monitor = Proc::spawn(&["monitor", "--count", "3", "--timeout", "5000", &ep]);
+    let out = monitor.success();
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|n| *n != "CONNECT_DELAYED")
+        .collect();
+    assert_eq!(names[..2], ["CONNECTED", "HANDSHAKE_SUCCEEDED"], "{out}");
+}
+
+#[test]
+fn cli_router_echoes_to_a_libzmq_dealer() {
+    let mut router = Proc::spawn(&[
+        "router",
+        "--bind",
+        "tcp://127.0.0.1:*",
+        "--echo",
+        "--count",
+        "1",
+    ]);
+    let ep = router.bound_endpoint();
+    let ctx = zmq::Context::new();
+    let dealer = lib_socket(&ctx, zmq::DEALER);
+    dealer.set_identity(b"lib-dealer").unwrap();
+    dealer.connect(&ep).unwrap();
+    dealer.send_multipart(["ping", "two"], 0).unwrap();
+    assert_eq!(
+        dealer.recv_multipart(0).unwrap(),
+        [b"ping".to_vec(), b"two".to_vec()]
+    );
+    let out = router.success();
+    assert!(
+        out.contains("lib-dealer"),
+        "the envelope shows the peer's id: {out}"
+    );
+}
+
+#[test]
+fn cli_pair_and_xpub_with_libzmq_peers() {
+    let ctx = zmq::Context::new();
+    let mut pair = Proc::spawn(&["pair", "--bind", "tcp://127.0.0.1:*", "--echo"]);
+    let ep = pair.bound_endpoint();
+    let lib_pair = lib_socket(&ctx, zmq::PAIR);
+    lib_pair.connect(&ep).unwrap();
+    lib_pair.send("boomerang", 0).unwrap();
+    assert_eq!(lib_pair.recv_bytes(0).unwrap(), b"boomerang");
+
+    let mut xpub = Proc::spawn(&["xpub", "--bind", "tcp://127.0.0.1:*", "--format", "hex"]);
+    let ep = xpub.bound_endpoint();
+    let sub = lib_socket(&ctx, zmq::SUB);
+    sub.connect(&ep).unwrap();
+    sub.set_subscribe(b"w").unwrap();
+    // libzmq's SUB subscription reaches the CLI's XPUB as 0x01 then the prefix.
+    assert_eq!(xpub.stdout_line(), "0177");
+}
