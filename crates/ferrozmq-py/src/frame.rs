@@ -51,6 +51,8 @@ struct FrameObject {
     exports: ffi::Py_ssize_t,
     /// The `more` attribute (a C `char` for `T_BOOL`): more frames of the message follow.
     more: c_char,
+    /// A received frame's connection properties (`Frame::property`), on a core frame with no data.
+    props: ferrozmq::Frame,
 }
 
 static FRAME_BASE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -72,6 +74,7 @@ unsafe extern "C" fn frame_new(
             ptr::write(ptr::addr_of_mut!((*f).data), Bytes::new());
             (*f).exports = 0;
             (*f).more = 0;
+            ptr::write(ptr::addr_of_mut!((*f).props), ferrozmq::Frame::default());
         }
         obj
     }
@@ -83,6 +86,7 @@ unsafe extern "C" fn frame_dealloc(obj: *mut ffi::PyObject) {
     unsafe {
         let tp = ffi::Py_TYPE(obj);
         ptr::drop_in_place(ptr::addr_of_mut!((*obj.cast::<FrameObject>()).data));
+        ptr::drop_in_place(ptr::addr_of_mut!((*obj.cast::<FrameObject>()).props));
         let free: ffi::freefunc = std::mem::transmute(ffi::PyType_GetSlot(tp, ffi::Py_tp_free));
         free(obj.cast());
         ffi::Py_DECREF(tp.cast());
@@ -229,15 +233,15 @@ pub fn frame_data(obj: &Bound<'_, PyAny>) -> PyResult<Bytes> {
 }
 
 /// Makes a new frame of `class` (a subclass of `FrameBase`; `None`: the class registered by
-/// [`set_frame_class`]) holding `data`, with its `more` attribute, without running its `__init__`.
+/// [`set_frame_class`]) holding the data, `more` flag and connection properties of `frame`, without
+/// running its `__init__`.
 ///
 /// # Errors
 /// `TypeError` if `class` does not derive from `FrameBase`; if allocation fails.
 pub fn new_frame<'py>(
     py: Python<'py>,
     class: Option<&Bound<'py, PyType>>,
-    data: Bytes,
-    more: bool,
+    frame: ferrozmq::Frame,
 ) -> PyResult<Bound<'py, PyAny>> {
     let class = match (class, FRAME_CLASS.get(py)) {
         (Some(c), _) => {
@@ -256,8 +260,11 @@ pub fn new_frame<'py>(
         let obj = frame_new(class.as_type_ptr(), ptr::null_mut(), ptr::null_mut());
         let obj = Bound::from_owned_ptr_or_err(py, obj)?;
         let f = obj.as_ptr().cast::<FrameObject>();
-        (*f).data = data;
+        let more = frame.more;
+        let props = ferrozmq::Frame::default().with_metadata(frame.metadata().cloned());
+        (*f).data = frame.data;
         (*f).more = c_char::from(more);
+        (*f).props = props;
         Ok(obj)
     }
 }
@@ -365,6 +372,22 @@ pub fn frame_bytes<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyByte
 #[pyfunction]
 pub fn frame_len(frame: &Bound<'_, PyAny>) -> PyResult<usize> {
     Ok(frame_data(frame)?.len())
+}
+
+/// A property of the connection a received frame came from (`zmq_msg_gets`): `Socket-Type`,
+/// `Routing-Id`, `Peer-Address`, `User-Id` or one the peer sent; `None` if it has none.
+///
+/// # Errors
+/// `TypeError` if `frame` is not a frame.
+#[pyfunction]
+pub fn frame_property<'py>(
+    frame: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    frame_data(frame)?;
+    // SAFETY: `frame` is a FrameBase instance (checked above); the GIL serialises access.
+    let props = unsafe { &(*frame.as_ptr().cast::<FrameObject>()).props };
+    Ok(props.property(name).map(|v| PyBytes::new(frame.py(), v)))
 }
 
 /// Tells whether the core has finished with a message sent with `copy=False, track=True`.

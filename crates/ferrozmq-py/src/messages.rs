@@ -130,12 +130,13 @@ pub fn recv_one<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, bool)> {
     let py = slf.py();
     let f = slf.get().recv_frame(py, flags)?;
+    let more = f.more;
     let obj = if copy {
         PyBytes::new(py, &f.data).into_any()
     } else {
-        frame::new_frame(py, Some(&Socket::frame_class(slf)?), f.data, f.more)?
+        frame::new_frame(py, Some(&Socket::frame_class(slf)?), f)?
     };
-    Ok((obj, f.more))
+    Ok((obj, more))
 }
 
 /// `Socket.send(data, flags=0, copy=True, track=False, routing_id=None, group=None)`.

@@ -355,6 +355,16 @@ impl Socket {
         self.now(py, |s| s.events())?.py(py)
     }
 
+    /// The descriptor that turns readable when the socket's events may have changed (`ZMQ_FD`).
+    fn _fd(&self, py: Python<'_>) -> PyResult<i64> {
+        self.now(py, |s| s.fd().map(i64::from))?.py(py)
+    }
+
+    /// Publishes the socket's events in `events` on a PAIR socket bound at `addr` (`None`: stops).
+    fn _monitor(&self, py: Python<'_>, addr: Option<&str>, events: u32) -> PyResult<()> {
+        self.now(py, |s| s.monitor(addr, events))?.py(py)
+    }
+
     /// Waits up to `timeout_ms` (negative: forever) for `events`; returns the ready events.
     fn _poll(&self, py: Python<'_>, events: i16, timeout_ms: i64) -> PyResult<i16> {
         let s = self.core(py)?;

@@ -7,7 +7,6 @@ message memory with the Rust core.
 
 from __future__ import annotations
 
-import errno as _errno
 from typing import Any
 
 from . import constants, error
@@ -36,11 +35,11 @@ PYZMQ_DRAFT_API = False
 #: Longest ipc path (sun_path less the terminating NUL on Linux).
 IPC_PATH_MAX_LEN = 107
 
-_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False, "gssapi": False, "draft": False}
+_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": True, "gssapi": False, "draft": False}
 
 
 def has(capability: str) -> bool:
-    """Whether ferrozmq supports a capability (``zmq_has``): ``ipc`` yes; ``curve``, ``pgm``, ``tipc``,
+    """Whether ferrozmq supports a capability (``zmq_has``): ``ipc`` and ``curve`` yes; ``pgm``, ``tipc``,
     ``norm``, ``gssapi``, ``draft``, ``WS``, ``WSS`` not yet."""
     return _CAPABILITIES.get(capability, False)
 
@@ -68,13 +67,15 @@ def device(device_type: int, frontend: Any, backend: Any) -> None:
 
 
 def curve_keypair() -> tuple[bytes, bytes]:
-    """CURVE is not in ferrozmq yet: raises ``ZMQError(ENOTSUP)`` as libzmq without CURVE does."""
-    raise ZMQError(_errno.ENOTSUP)
+    """A new CURVE key pair, Z85-encoded: ``(public, secret)`` (``zmq_curve_keypair``)."""
+    return _ferrozmq.curve_keypair()
 
 
-def curve_public(secret_key: bytes) -> bytes:
-    """CURVE is not in ferrozmq yet: raises ``ZMQError(ENOTSUP)`` as libzmq without CURVE does."""
-    raise ZMQError(_errno.ENOTSUP)
+def curve_public(secret_key: bytes | str) -> bytes:
+    """The Z85 public key of a Z85 secret key (``zmq_curve_public``)."""
+    if isinstance(secret_key, str):
+        secret_key = secret_key.encode("ascii")
+    return _ferrozmq.curve_public(secret_key)
 
 
 def get_includes() -> list[str]:

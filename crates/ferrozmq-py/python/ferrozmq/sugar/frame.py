@@ -69,9 +69,16 @@ class Frame(_ferrozmq.FrameBase):
         return f
 
     def get(self, option: int | str) -> int | str:
-        """A message option (``zmq.MORE``) or property (``"Socket-Type"`` ...; not kept by the core yet)."""
+        """A message option (``zmq.MORE``) or a property of the connection a received frame came from
+        (``"Socket-Type"``, ``"Routing-Id"``, ``"Peer-Address"``, ``"User-Id"``...) as ``str``
+        (``zmq_msg_gets``); ``ZMQError(EINVAL)`` for a property the frame does not have."""
+        if isinstance(option, bytes):
+            option = option.decode("utf8")
         if isinstance(option, str):
-            raise ZMQError(22, f"message property {option!r} is not available (ferrozmq keeps no metadata yet)")
+            value = _ferrozmq.frame_property(self, option)
+            if value is None:
+                raise ZMQError(22)
+            return value.decode("utf8", "surrogateescape")
         if option == MessageOption.MORE:
             return int(self.more)
         if option == MessageOption.SHARED:

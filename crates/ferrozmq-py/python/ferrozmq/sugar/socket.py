@@ -9,9 +9,11 @@ from typing import Any, Callable, Sequence
 
 from .. import _ferrozmq
 from ..constants import (
+    EVENT_ALL,
     EVENTS,
     FD,
     LINGER,
+    PAIR,
     POLLIN,
     RCVHWM,
     RCVMORE,
@@ -207,7 +209,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         if option == EVENTS:
             return PollEvent(self._events())
         if option == FD:
-            raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
+            return self._fd()
         if _opt_type(option) is _OptType.bytes:
             return self._get_bytes(option)
         return self._get_int(option)
@@ -272,8 +274,9 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         self.set(UNSUBSCRIBE, topic)
 
     def fileno(self) -> int:
-        """Not available: the ferrozmq core exposes no file descriptor yet."""
-        raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
+        """The socket's ``FD``: readable when its ``EVENTS`` may have changed (edge-like, as libzmq's), for
+        ``select``/``asyncio``; check ``EVENTS`` after each wake-up. Owned by the socket: never read or close it."""
+        return self._fd()
 
     # messages
 
@@ -354,19 +357,30 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         t = -1 if timeout is None or timeout < 0 else int(timeout)
         return PollEvent(self._poll(int(flags), t))
 
-    # monitoring (not yet in the core)
+    # monitoring
 
-    def monitor(self, addr: str | None, events: int = 0xFFFF) -> None:
-        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
-        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+    _monitor_socket: Socket | None = None
+
+    def monitor(self, addr: str | None, events: int = EVENT_ALL) -> None:
+        """Publishes this socket's ``EVENT_*`` in ``events`` on a PAIR socket bound at ``addr`` (inproc only);
+        ``addr=None`` stops (``zmq_socket_monitor``). Read them with ``zmq.utils.monitor.recv_monitor_message``."""
+        self._monitor(addr, int(events))
 
     def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
-        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
-        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+        """Starts monitoring ``events`` (default: all) and returns a PAIR socket connected to the monitor."""
+        if self._monitor_socket is not None and not self._monitor_socket.closed:
+            return self._monitor_socket
+        if addr is None:
+            addr = f"inproc://monitor.s-{id(self):x}-{random.getrandbits(32):x}"
+        self.monitor(addr, EVENT_ALL if events is None else events)
+        self._monitor_socket = self.context.socket(PAIR)
+        self._monitor_socket.connect(addr)
+        return self._monitor_socket
 
     def disable_monitor(self) -> None:
-        """Socket monitoring needs the core's monitor, which ferrozmq does not have yet."""
-        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+        """Stops the monitor started by ``get_monitor_socket`` (or ``monitor``)."""
+        self._monitor_socket = None
+        self.monitor(None, 0)
 
     def join(self, group: str | bytes) -> None:
         """RADIO/DISH (draft) groups are not supported."""
