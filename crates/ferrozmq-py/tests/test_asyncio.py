@@ -123,3 +123,63 @@ def test_asyncio_interop_with_pyzmq():
             zctx.destroy(linger=0)
 
     run(main())
+
+
+def test_waits_on_the_socket_fd_without_threads():
+    import socket
+    import threading
+
+    async def main():
+        ctx = zaio.Context()
+        try:
+            threads = threading.active_count()
+            pulls, pushes = [], []
+            for i in range(20):
+                pull = ctx.socket(ferrozmq.PULL)
+                pull.bind(f"tcp://127.0.0.1:*")
+                push = ctx.socket(ferrozmq.PUSH)
+                push.connect(pull.last_endpoint.decode())
+                pulls.append(pull)
+                pushes.append(push)
+            # Two coroutines on one socket share its FD registration.
+            first = [asyncio.ensure_future(p.recv()) for p in pulls]
+            second = [asyncio.ensure_future(p.recv()) for p in pulls]
+            await asyncio.sleep(0.05)
+            assert not any(f.done() for f in first + second)
+            assert threading.active_count() == threads
+            for i, push in enumerate(pushes):
+                await push.send_multipart([f"{i}".encode()])
+                await push.send(f"{i}!".encode())
+            got = await asyncio.gather(*first, *second)
+            for i in range(20):
+                assert sorted([got[i], got[20 + i]]) == sorted([f"{i}".encode(), f"{i}!".encode()])
+            assert threading.active_count() == threads
+
+            # An asyncio Poller over a socket and a plain descriptor.
+            a, b = socket.socketpair()
+            poller = zaio.Poller()
+            poller.register(pulls[0], ferrozmq.POLLIN)
+            poller.register(a, ferrozmq.POLLIN)
+            waiting = poller.poll(5000)
+            await asyncio.sleep(0.02)
+            assert not waiting.done()
+            b.send(b"x")
+            assert await waiting == [(a, ferrozmq.POLLIN)]
+            a.recv(1)
+            waiting = poller.poll(5000)
+            await asyncio.sleep(0.02)
+            await pushes[0].send(b"zmq")
+            assert await waiting == [(pulls[0], ferrozmq.POLLIN)]
+            assert await pulls[0].recv() == b"zmq"
+            a.close()
+            b.close()
+            # Closing a socket with a pending wait takes its FD off the loop.
+            pending = pulls[1].recv()
+            await asyncio.sleep(0.01)
+            pulls[1].close()
+            with pytest.raises(asyncio.CancelledError):
+                await pending
+        finally:
+            ctx.destroy(linger=0)
+
+    run(main())

@@ -1,15 +1,14 @@
 """asyncio support, as pyzmq's ``zmq.asyncio``: ``send``/``recv``/``poll`` return awaitable futures.
 
-The ferrozmq core has no file descriptor to register with the event loop yet, so a socket that is not
-ready is waited for in a small thread pool (in slices of at most 100 ms, without the GIL), and the loop
-is told when it becomes ready. Calls that can complete at once do so without leaving the loop's thread.
+As in pyzmq, a socket that is not ready is waited for on the event loop itself: its ``FD`` is registered
+with ``loop.add_reader`` and, on each wake-up, its ``EVENTS`` tell whether what the call waits for is
+there (the FD is edge-like: it signals that the state may have changed, and checking ``EVENTS`` resets
+it). No thread is involved; calls that can complete at once do so directly.
 """
 
 from __future__ import annotations
 
 import asyncio as _asyncio
-import concurrent.futures
-import threading
 import time
 from typing import Any, Awaitable, Callable
 
@@ -20,20 +19,6 @@ from .sugar import context as _context
 from .sugar import poll as _poll
 from .sugar import socket as _socket
 
-# Longest single wait in a helper thread, ms: bounds how long a cancelled wait keeps its thread.
-_WAIT_SLICE_MS = 100
-
-_executor_lock = threading.Lock()
-_executor: concurrent.futures.ThreadPoolExecutor | None = None
-
-
-def _get_executor() -> concurrent.futures.ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="ferrozmq-asyncio")
-        return _executor
-
 
 def _get_loop() -> _asyncio.AbstractEventLoop:
     try:
@@ -42,20 +27,70 @@ def _get_loop() -> _asyncio.AbstractEventLoop:
         return _asyncio.get_event_loop_policy().get_event_loop()
 
 
-async def _wait_for(sock: Socket, event: int, deadline: float | None) -> None:
-    """Waits, off the loop's thread, until ``sock`` has ``event`` or ``deadline`` passes."""
+class _FdWatch:
+    """One ``add_reader`` registration of a socket's FD on a loop, shared by every coroutine waiting on
+    that socket; it wakes them all at once and unregisters when none is left."""
+
+    def __init__(self, loop: _asyncio.AbstractEventLoop, fd: int) -> None:
+        self.loop = loop
+        self.fd = fd
+        self.waiters: set[_asyncio.Future] = set()
+        loop.add_reader(fd, self._wake)
+
+    def _wake(self) -> None:
+        for w in self.waiters:
+            if not w.done():
+                w.set_result(None)
+        self.waiters.clear()
+        self.close()
+
+    def wait(self) -> _asyncio.Future:
+        fut = self.loop.create_future()
+        self.waiters.add(fut)
+        return fut
+
+    def forget(self, fut: _asyncio.Future) -> None:
+        self.waiters.discard(fut)
+        if not self.waiters:
+            self.close()
+
+    def close(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.remove_reader(self.fd)
+        for w in self.waiters:
+            if not w.done():
+                w.cancel()
+        self.waiters.clear()
+
+
+async def _fd_readable(sock: Socket, timeout: float | None) -> None:
+    """Waits until ``sock``'s FD is readable (its state may have changed) or ``timeout`` s pass; raises
+    ``CancelledError`` if the socket is closed meanwhile (as pyzmq cancels a closed socket's futures)."""
     loop = _get_loop()
+    watch = sock._fd_watch
+    if watch is None or watch.loop is not loop or not watch.waiters:
+        watch = sock._fd_watch = _FdWatch(loop, sock._fd())
+    fut = watch.wait()
+    try:
+        await _asyncio.wait({fut}, timeout=timeout)
+    finally:
+        if not fut.done():
+            watch.forget(fut)
+    if fut.cancelled():
+        raise _asyncio.CancelledError()
+
+
+async def _wait_for(sock: Socket, event: int, deadline: float | None) -> int:
+    """Waits on the event loop until ``sock`` has one of ``event`` or ``deadline`` passes; returns the
+    ready events (0 at the deadline)."""
     while True:
-        if deadline is None:
-            slice_ms = _WAIT_SLICE_MS
-        else:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            slice_ms = min(_WAIT_SLICE_MS, max(1, int(left * 1000)))
-        ready = await loop.run_in_executor(_get_executor(), _ferrozmq.Socket._poll, sock, event, slice_ms)
-        if ready & event:
-            return
+        ready = sock._events() & event
+        if ready:
+            return ready
+        timeout = None if deadline is None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            return 0
+        await _fd_readable(sock, timeout)
 
 
 def _deadline(sock: Socket, option: int) -> float | None:
@@ -66,6 +101,16 @@ def _deadline(sock: Socket, option: int) -> float | None:
 class Socket(_socket.Socket):
     """A socket whose ``send``/``recv``/``poll`` (and the ``*_multipart``, ``*_string``, ``*_json`` and
     ``*_pyobj`` variants) return futures to await on asyncio's event loop."""
+
+    #: The FD registration with the loop while some coroutine waits on this socket.
+    _fd_watch: _FdWatch | None = None
+
+    def close(self, linger: int | None = None) -> None:
+        """Closes the socket, first taking its FD off the event loop (pending waits are cancelled)."""
+        if self._fd_watch is not None:
+            self._fd_watch.close()
+            self._fd_watch = None
+        super().close(linger)
 
     def _future(self, coro: Awaitable[Any]) -> _asyncio.Future:
         return _asyncio.ensure_future(coro, loop=_get_loop())
@@ -150,11 +195,7 @@ class Socket(_socket.Socket):
 
         async def wait() -> int:
             deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
-            while True:
-                ready = self._poll(int(flags), 0)
-                if ready or (deadline is not None and time.monotonic() >= deadline):
-                    return ready
-                await _wait_for(self, int(flags), deadline)
+            return await _wait_for(self, int(flags), deadline)
 
         return self._future(wait())
 
@@ -163,21 +204,54 @@ class Poller(_poll.Poller):
     """A Poller whose ``poll`` returns a future."""
 
     def poll(self, timeout: int | None = None) -> _asyncio.Future:  # type: ignore[override]
-        """Waits up to ``timeout`` ms (None: forever); returns a future of ``[(socket, events), ...]``."""
+        """Waits up to ``timeout`` ms (None: forever); returns a future of ``[(socket, events), ...]``.
+        ferrozmq sockets are waited for through their FDs, plain descriptors through the loop's readers
+        and writers."""
         loop = _get_loop()
         deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
 
         async def wait() -> list:
             while True:
+                for obj, _ in self.sockets:
+                    if isinstance(obj, _ferrozmq.Socket):
+                        obj._events()  # re-arms the FD: a change after this wakes the wait below
                 ready = _poll.zmq_poll(self.sockets, 0)
-                if ready or (deadline is not None and time.monotonic() >= deadline):
+                left = None if deadline is None else deadline - time.monotonic()
+                if ready or (left is not None and left <= 0):
                     return ready
-                slice_ms = _WAIT_SLICE_MS
-                if deadline is not None:
-                    slice_ms = min(slice_ms, max(1, int((deadline - time.monotonic()) * 1000)))
-                await loop.run_in_executor(_get_executor(), _poll.zmq_poll, self.sockets, slice_ms)
+                await self._any_change(loop, left)
 
         return _asyncio.ensure_future(wait(), loop=loop)
+
+    async def _any_change(self, loop: _asyncio.AbstractEventLoop, timeout: float | None) -> None:
+        """Waits until a registered socket's FD or a plain descriptor may be ready, or ``timeout`` s pass."""
+        woke = loop.create_future()
+
+        def wake() -> None:
+            if not woke.done():
+                woke.set_result(None)
+
+        tasks = []
+        added: list[tuple[Callable[[int], Any], int]] = []
+        try:
+            for obj, ev in self.sockets:
+                if isinstance(obj, Socket):
+                    tasks.append(loop.create_task(_fd_readable(obj, timeout)))
+                    tasks[-1].add_done_callback(lambda _: wake())
+                    continue
+                fd = obj._fd() if isinstance(obj, _ferrozmq.Socket) else _poll._fileno(obj)
+                if isinstance(obj, _ferrozmq.Socket) or ev & POLLIN:
+                    loop.add_reader(fd, wake)
+                    added.append((loop.remove_reader, fd))
+                if not isinstance(obj, _ferrozmq.Socket) and ev & POLLOUT:
+                    loop.add_writer(fd, wake)
+                    added.append((loop.remove_writer, fd))
+            await _asyncio.wait({woke}, timeout=timeout)
+        finally:
+            for remove, fd in added:
+                remove(fd)
+            for t in tasks:
+                t.cancel()
 
 
 class Context(_context.Context):
