@@ -77,14 +77,14 @@ def zmq_errno() -> int:
 
 
 def curve_keypair() -> tuple[bytes, bytes]:
-    """A CURVE key pair (``zmq_curve_keypair``); ENOTSUP until ferrozmq has CURVE."""
+    """A new Z85 CURVE key pair ``(public, secret)`` (``zmq_curve_keypair``)."""
     from . import curve_keypair as _kp
 
     return _kp()
 
 
 def curve_public(secret_key: bytes) -> bytes:
-    """The public CURVE key of a secret one (``zmq_curve_public``); ENOTSUP until ferrozmq has CURVE."""
+    """The Z85 public CURVE key of a secret one (``zmq_curve_public``)."""
     from . import curve_public as _cp
 
     return _cp(secret_key)
@@ -233,7 +233,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
         if option == EVENTS:
             return self._events()
         if option == FD:
-            raise ZMQError(_errno.EINVAL, "ZMQ_FD is not available: the ferrozmq core has no socket fd yet")
+            return self._fd()
         if _opt_type(option) is _OptType.bytes:
             return self._get_bytes(option)
         return self._get_int(option)
@@ -263,8 +263,10 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
         super().disconnect(addr)
 
     def monitor(self, addr: str | bytes | None, events: int = 0xFFFF) -> None:
-        """Socket monitoring: not in the ferrozmq core yet."""
-        raise ZMQError(_errno.ENOTSUP, "socket monitoring is not available in ferrozmq yet")
+        """Publishes the socket's events on a PAIR socket bound at ``addr`` (inproc; None stops)."""
+        if isinstance(addr, bytes):
+            addr = addr.decode()
+        self._monitor(addr, int(events))
 
     def join(self, group: str | bytes) -> None:
         """RADIO/DISH (draft) groups are not supported."""
