@@ -50,6 +50,8 @@ fn pair_thr(
         for _ in 0..count {
             source.send(&payload[..], 0).expect("send");
         }
+        // Closed only after the receiver has everything (libzmq 4.3.4 can lose an ipc tail otherwise).
+        source
     });
     let mut msg = zmq::Message::new();
     let mut recv = || {
@@ -63,7 +65,7 @@ fn pair_thr(
         recv();
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
-    t.join().expect("sender");
+    drop(t.join().expect("sender"));
     sys::cleanup(&ep);
     count as f64 / secs
 }

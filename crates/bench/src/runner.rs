@@ -142,7 +142,7 @@ fn child(imp: Imp, c: &Case, quick: bool) -> Result<Outcome, String> {
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| e.to_string())?;
-    let limit = Duration::from_secs(if quick { 60 } else { 300 });
+    let limit = Duration::from_secs(if quick { 60 } else { 120 });
     let start = Instant::now();
     let status = loop {
         if let Some(s) = ch.try_wait().map_err(|e| e.to_string())? {
