@@ -161,7 +161,8 @@ impl Mailbox {
 
     /// Moves every posted command into `into`; cheap when there are none.
     pub(crate) fn take(&self, into: &mut Vec<Command>) {
-        if !self.pending.swap(false, Ordering::Acquire) {
+        // A plain load first: the common case (nothing posted) then costs no locked instruction.
+        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
             return;
         }
         let mut s = self.lock();

@@ -134,6 +134,9 @@ impl Core {
 
     /// Detaches the links found gone during the last pattern call.
     pub(crate) fn reap(&mut self) {
+        if !self.links.has_dead() {
+            return;
+        }
         for id in self.links.take_dead() {
             self.detach(id);
         }
