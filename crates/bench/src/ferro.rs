@@ -104,7 +104,11 @@ fn pubsub(ctx: &Context, c: &Case) -> f64 {
                         }
                         _ => {
                             got += 1;
-                            last = Instant::now();
+                            // The clock only now and then: per message it would cost more than some implementations
+                            // spend on the message.
+                            if got % 1024 == 0 {
+                                last = Instant::now();
+                            }
                         }
                     }
                 }

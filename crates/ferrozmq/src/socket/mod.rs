@@ -196,14 +196,14 @@ impl Socket {
             // One attempt, without reading the clock.
             return core.try_send(frame).map_err(|e| e.error);
         }
-        let deadline = deadline(core.options.sndtimeo, flags);
+        let mut deadline = Deadline::new(core.options.sndtimeo);
         loop {
             match core.try_send(frame) {
                 Ok(()) => return Ok(()),
                 Err(e) if matches!(e.error, Error::Again) => frame = e.frame,
                 Err(e) => return Err(e.error),
             }
-            self.wait(deadline)?;
+            self.wait(deadline.get())?;
         }
     }
 
@@ -254,7 +254,7 @@ impl Socket {
             core.rcvmore = frame.more;
             return Ok(frame);
         }
-        let deadline = deadline(core.options.rcvtimeo, flags);
+        let mut deadline = Deadline::new(core.options.rcvtimeo);
         loop {
             match core.try_recv() {
                 Ok(frame) => {
@@ -264,7 +264,7 @@ impl Socket {
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
-            self.wait(deadline)?;
+            self.wait(deadline.get())?;
         }
     }
 
@@ -500,10 +500,23 @@ fn check_transport(core: &Core, ep: &Endpoint) -> Result<()> {
 }
 
 /// When a blocking call with this timeout gives up; DONTWAIT gives up at once.
-fn deadline(timeout: Option<Duration>, flags: i32) -> Option<Instant> {
-    if flags & DONTWAIT != 0 {
-        Some(Instant::now())
-    } else {
-        timeout.map(|t| Instant::now() + t)
+/// When a blocking call gives up: SNDTIMEO or RCVTIMEO after the first attempt that would block.
+struct Deadline {
+    timeout: Option<Duration>,
+    at: Option<Option<Instant>>,
+}
+
+impl Deadline {
+    /// A deadline `timeout` (SNDTIMEO or RCVTIMEO; `None` waits forever) after the first wait.
+    fn new(timeout: Option<Duration>) -> Self {
+        Self { timeout, at: None }
+    }
+
+    /// The deadline, computed at the first call: a call that need not wait never reads the clock.
+    fn get(&mut self) -> Option<Instant> {
+        let timeout = self.timeout;
+        *self
+            .at
+            .get_or_insert_with(|| timeout.map(|t| Instant::now() + t))
     }
 }
