@@ -49,7 +49,9 @@ fn pair_thr(
     let t = thread::spawn(move || {
         let payload = Bytes::from(vec![0u8; size]);
         for _ in 0..count {
-            source.send(payload.clone(), 0).expect("send");
+            source
+                .send(Bytes::copy_from_slice(&payload), 0)
+                .expect("send");
         }
         // Closed only after the receiver has everything (libzmq 4.3.4 can lose an ipc tail otherwise).
         source
@@ -123,7 +125,8 @@ fn pubsub(ctx: &Context, c: &Case) -> f64 {
     let payload = Bytes::from(vec![0u8; c.size]);
     let start = Instant::now();
     for _ in 0..c.count {
-        publ.send(payload.clone(), 0).expect("send");
+        publ.send(Bytes::copy_from_slice(&payload), 0)
+            .expect("send");
     }
     publ.send("E", 0).expect("end");
     crate::fanout_rate(start, subs.into_iter().map(|t| t.join().expect("sub")))
@@ -146,7 +149,7 @@ fn lat(ctx: &Context, c: &Case) -> f64 {
     let payload = Bytes::from(vec![0u8; c.size]);
     let start = Instant::now();
     for _ in 0..count {
-        req.send(payload.clone(), 0).expect("send");
+        req.send(Bytes::copy_from_slice(&payload), 0).expect("send");
         let m = req.recv_bytes(0).expect("recv");
         assert_eq!(m.len(), c.size);
     }

@@ -63,7 +63,8 @@ pub(crate) fn write(o: &Options, results: &Results, took: Duration) -> io::Resul
     md.push_str(
         "\nRatios are of the raw values (msg/s, µs, MB); for latency and memory below 1× is better. \
          Throughput is timed at the receiver from its first message to its last, as libzmq's `local_thr` \
-         does; PUB→SUB counts messages delivered to all subscribers together. The raw tcp column of a \
+         does; PUB→SUB counts messages delivered to all subscribers together. Every sender builds each message from a byte slice (an allocation and a copy, as an application \
+         would, and as libzmq's `zmq_send` does): no implementation sends one shared buffer by reference. The raw tcp column of a \
          throughput row is loopback TCP writing chunks of that size (shown as chunks/s and GB/s); of a \
          latency row, a TCP_NODELAY ping-pong of that size.\n",
     );

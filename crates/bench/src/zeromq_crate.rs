@@ -50,7 +50,7 @@ async fn thr(c: &Case) -> f64 {
         let payload = Bytes::from(vec![0u8; size]);
         for _ in 0..count {
             source
-                .send(ZmqMessage::from(payload.clone()))
+                .send(ZmqMessage::from(Bytes::copy_from_slice(&payload)))
                 .await
                 .expect("send");
         }
@@ -72,7 +72,7 @@ async fn dealer_router(c: &Case) -> f64 {
         let payload = Bytes::from(vec![0u8; size]);
         for _ in 0..count {
             source
-                .send(ZmqMessage::from(payload.clone()))
+                .send(ZmqMessage::from(Bytes::copy_from_slice(&payload)))
                 .await
                 .expect("send");
         }
@@ -127,7 +127,7 @@ async fn pubsub(c: &Case) -> f64 {
     let payload = Bytes::from(vec![0u8; c.size]);
     let start = Instant::now();
     for _ in 0..c.count {
-        publ.send(ZmqMessage::from(payload.clone()))
+        publ.send(ZmqMessage::from(Bytes::copy_from_slice(&payload)))
             .await
             .expect("send");
     }
@@ -155,7 +155,7 @@ async fn lat(c: &Case) -> f64 {
     let payload = Bytes::from(vec![0u8; c.size]);
     let start = Instant::now();
     for _ in 0..count {
-        req.send(ZmqMessage::from(payload.clone()))
+        req.send(ZmqMessage::from(Bytes::copy_from_slice(&payload)))
             .await
             .expect("send");
         let m = req.recv().await.expect("recv");
