@@ -196,6 +196,14 @@ impl Mailbox {
         self.terminated.load(Ordering::Acquire)
     }
 
+    /// Gives the core away once and tells whether a command was posted meanwhile: for a caller that awaits
+    /// an answer to what it just sent, cheaper than a sleep and a wake-up when the I/O thread or the peer
+    /// needs the core (above all on one CPU).
+    pub(crate) fn yield_for_post(&self) -> bool {
+        std::thread::yield_now();
+        self.pending.load(Ordering::Acquire)
+    }
+
     /// Blocks until a command is posted, the context is terminated or `deadline` passes.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         let mut s = self.lock();

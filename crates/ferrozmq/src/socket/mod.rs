@@ -199,11 +199,14 @@ impl Socket {
         let mut deadline = Deadline::new(core.options.sndtimeo);
         loop {
             match core.try_send(frame) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    core.sent_last = true;
+                    return Ok(());
+                }
                 Err(e) if matches!(e.error, Error::Again) => frame = e.frame,
                 Err(e) => return Err(e.error),
             }
-            self.wait(deadline.get())?;
+            self.wait(deadline.get(), false)?;
         }
     }
 
@@ -259,12 +262,15 @@ impl Socket {
             match core.try_recv() {
                 Ok(frame) => {
                     core.rcvmore = frame.more;
+                    core.sent_last = false;
                     return Ok(frame);
                 }
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
-            self.wait(deadline.get())?;
+            // Waiting for an answer (request-reply turns) rather than for a stream of messages.
+            let eager = core.sent_last;
+            self.wait(deadline.get(), eager)?;
         }
     }
 
@@ -296,11 +302,13 @@ impl Socket {
         self.lock().rcvmore
     }
 
-    fn wait(&self, deadline: Option<Instant>) -> Result<()> {
+    fn wait(&self, deadline: Option<Instant>, eager: bool) -> Result<()> {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::Again);
         }
-        self.mailbox.wait(deadline);
+        if !(eager && self.mailbox.yield_for_post()) {
+            self.mailbox.wait(deadline);
+        }
         self.check_alive()
     }
 
