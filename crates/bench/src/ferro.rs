@@ -81,17 +81,20 @@ fn pubsub(ctx: &Context, c: &Case) -> f64 {
         .expect("bind");
     let ep = publ.last_endpoint();
     let ready = Arc::new(AtomicUsize::new(0));
+    let total = c.count;
     let subs: Vec<_> = (0..c.subs)
         .map(|_| {
             let s = socket(ctx, SocketType::Sub);
             s.set_rcvhwm(0).expect("hwm");
-            s.set_rcvtimeo(2000).expect("timeo");
+            s.set_rcvtimeo(crate::SUB_TIMEOUT.as_millis() as i32)
+                .expect("timeo");
             s.set_subscribe(b"").expect("subscribe");
             s.connect(&ep).expect("connect");
             let ready = ready.clone();
             thread::spawn(move || {
                 let mut warm = false;
                 let mut got = 0u64;
+                let mut ended = false;
                 let mut last = Instant::now();
                 while let Ok(m) = s.recv_bytes(0) {
                     match &m[..] {
@@ -101,6 +104,7 @@ fn pubsub(ctx: &Context, c: &Case) -> f64 {
                         }
                         b"W" => {}
                         b"E" => {
+                            ended = true;
                             last = Instant::now();
                             break;
                         }
@@ -108,13 +112,21 @@ fn pubsub(ctx: &Context, c: &Case) -> f64 {
                             got += 1;
                             // The clock only now and then: per message it would cost more than some implementations
                             // spend on the message.
-                            if got % 1024 == 0 {
+                            if got % 1024 == 0 || got == total {
                                 last = Instant::now();
                             }
                         }
                     }
                 }
-                (got, last)
+                // Without the end marker (dropped), the last message came one timeout before the end.
+                (
+                    got,
+                    if ended {
+                        last
+                    } else {
+                        Instant::now() - crate::SUB_TIMEOUT
+                    },
+                )
             })
         })
         .collect();

@@ -2,7 +2,8 @@
 //!
 //! `bench run [--quick] [--runs N] [--out DIR] [--only TEXT]` measures every case for every implementation,
 //! each in its own child process (`bench case ...`), and writes `DIR/BENCHMARKS.md` and
-//! `DIR/benchmarks.svg` (DIR defaults to `docs`).
+//! `DIR/benchmarks.svg` (DIR defaults to `docs`), keeping the medians in `DIR/bench-results.tsv` for
+//! `bench report`, which renders both again (after `DIR/bench-notes.md` changed).
 
 mod case;
 mod ferro;
@@ -42,6 +43,9 @@ impl Outcome {
     }
 }
 
+/// How long a subscriber waits for another message before it concludes the publisher is done.
+pub(crate) const SUB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Messages delivered per second over all subscribers, from the first send to the last delivery.
 pub(crate) fn fanout_rate(start: Instant, subs: impl Iterator<Item = (u64, Instant)>) -> f64 {
     let (mut total, mut end) = (0u64, start);
@@ -55,6 +59,7 @@ pub(crate) fn fanout_rate(start: Instant, subs: impl Iterator<Item = (u64, Insta
 fn usage() -> ExitCode {
     eprintln!(
         "usage: bench run [--quick] [--runs N] [--out DIR] [--only TEXT]\n       \
+         bench report [--out DIR]   (again from DIR/bench-results.tsv)\n       \
          bench case IMP KIND TRANSPORT SIZE COUNT SUBS PINNED\n       \
          bench idle-clients PORT N"
     );
@@ -66,6 +71,16 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("run") => match runner::Options::parse(&args[1..]) {
             Some(o) => runner::run(&o),
+            None => usage(),
+        },
+        Some("report") => match runner::Options::parse(&args[1..]) {
+            Some(mut o) => match report::rerender(&mut o) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("bench report: {e}");
+                    ExitCode::FAILURE
+                }
+            },
             None => usage(),
         },
         Some("case") => {

@@ -87,6 +87,7 @@ async fn pubsub(c: &Case) -> f64 {
     let mut publ = zeromq::PubSocket::new();
     let bound = publ.bind(&ep(c)).await.expect("bind").to_string();
     let ready = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let total = c.count;
     let mut subs = Vec::new();
     for _ in 0..c.subs {
         let mut s = zeromq::SubSocket::new();
@@ -95,7 +96,8 @@ async fn pubsub(c: &Case) -> f64 {
         let ready = ready.clone();
         subs.push(tokio::spawn(async move {
             let (mut warm, mut got, mut last) = (false, 0u64, Instant::now());
-            while let Ok(Ok(m)) = tokio::time::timeout(Duration::from_secs(2), s.recv()).await {
+            let mut ended = false;
+            while let Ok(Ok(m)) = tokio::time::timeout(crate::SUB_TIMEOUT, s.recv()).await {
                 let body = m.get(0).cloned().unwrap_or_default();
                 match &body[..] {
                     b"W" if !warm => {
@@ -104,6 +106,7 @@ async fn pubsub(c: &Case) -> f64 {
                     }
                     b"W" => {}
                     b"E" => {
+                        ended = true;
                         last = Instant::now();
                         break;
                     }
@@ -111,13 +114,21 @@ async fn pubsub(c: &Case) -> f64 {
                         got += 1;
                         // The clock only now and then: per message it would cost more than some implementations
                         // spend on the message.
-                        if got % 1024 == 0 {
+                        if got % 1024 == 0 || got == total {
                             last = Instant::now();
                         }
                     }
                 }
             }
-            (got, last)
+            // Without the end marker (dropped), the last message came one timeout before the end.
+            (
+                got,
+                if ended {
+                    last
+                } else {
+                    Instant::now() - crate::SUB_TIMEOUT
+                },
+            )
         }));
     }
     while ready.load(std::sync::atomic::Ordering::SeqCst) < c.subs {
