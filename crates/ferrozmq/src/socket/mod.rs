@@ -194,7 +194,9 @@ impl Socket {
         let mut core = self.lock();
         if flags & DONTWAIT != 0 {
             // One attempt, without reading the clock.
-            return core.try_send(frame).map_err(|e| e.error);
+            core.try_send(frame).map_err(|e| e.error)?;
+            core.sent_last = true;
+            return Ok(());
         }
         let mut deadline = Deadline::new(core.options.sndtimeo);
         loop {
@@ -255,6 +257,7 @@ impl Socket {
             // One attempt, without reading the clock.
             let frame = core.try_recv()?;
             core.rcvmore = frame.more;
+            core.sent_last = false;
             return Ok(frame);
         }
         let mut deadline = Deadline::new(core.options.rcvtimeo);
