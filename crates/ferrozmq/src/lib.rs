@@ -35,6 +35,7 @@ mod endpoint;
 mod engine;
 mod error;
 pub mod event;
+mod idmap;
 mod inproc;
 mod links;
 mod mailbox;

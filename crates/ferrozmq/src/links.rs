@@ -1,11 +1,9 @@
 //! The links a socket holds, keyed by id, as its pattern sees them.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use bytes::Bytes;
 use zmtp::{Frame, PeerInfo};
 
+use crate::idmap::IdMap;
 use crate::pipe::{LinkEnd, LinkId, Read, WriteError};
 
 /// One link as the socket holds it.
@@ -19,32 +17,11 @@ pub(crate) struct Link {
     pub(crate) connect_routing_id: Option<Bytes>,
 }
 
-/// Hashes a [`LinkId`] (a process-wide counter, never chosen by a peer) by one multiplication: the map is
-/// looked up for every frame sent or received, where SipHash's cost shows.
-#[derive(Debug, Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 /// Every link of one socket. Reads and writes that find a link gone record it; the socket detaches
 /// such links after the pattern's call returns (see [`Links::take_dead`]).
 #[derive(Debug, Default)]
 pub(crate) struct Links {
-    map: HashMap<LinkId, Link, BuildHasherDefault<IdHasher>>,
+    map: IdMap<Link>,
     dead: Vec<LinkId>,
 }
 
@@ -126,6 +103,11 @@ impl Links {
         self.map
             .get_mut(&id)
             .is_some_and(|l| l.end.writer.check_write())
+    }
+
+    /// True when links were found gone since the last [`Links::take_dead`].
+    pub(crate) fn has_dead(&self) -> bool {
+        !self.dead.is_empty()
     }
 
     /// Takes the links found gone since the last call.

@@ -161,7 +161,8 @@ impl Mailbox {
 
     /// Moves every posted command into `into`; cheap when there are none.
     pub(crate) fn take(&self, into: &mut Vec<Command>) {
-        if !self.pending.swap(false, Ordering::Acquire) {
+        // A plain load first: the common case (nothing posted) then costs no locked instruction.
+        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
             return;
         }
         let mut s = self.lock();
@@ -193,6 +194,14 @@ impl Mailbox {
     /// True once the context was terminated.
     pub(crate) fn is_terminated(&self) -> bool {
         self.terminated.load(Ordering::Acquire)
+    }
+
+    /// Gives the core away once and tells whether a command was posted meanwhile: for a caller that awaits
+    /// an answer to what it just sent, cheaper than a sleep and a wake-up when the I/O thread or the peer
+    /// needs the core (above all on one CPU).
+    pub(crate) fn yield_for_post(&self) -> bool {
+        std::thread::yield_now();
+        self.pending.load(Ordering::Acquire)
     }
 
     /// Blocks until a command is posted, the context is terminated or `deadline` passes.

@@ -20,7 +20,7 @@ use crate::transport::Listener;
 /// The waker's token.
 pub(super) const WAKER: Token = Token(0);
 /// Size of the scratch buffer small reads go through.
-const SCRATCH: usize = 64 * 1024;
+const SCRATCH: usize = 256 * 1024;
 /// How long to wait before accepting again after running out of file descriptors.
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 

@@ -1,10 +1,9 @@
 //! Fan-out (libzmq's `dist_t`): a message goes to every chosen link that has room for it. A link that is
 //! full when a message starts misses that whole message; a sender never blocks.
 
-use std::collections::HashSet;
-
 use zmtp::Frame;
 
+use crate::idmap::IdSet;
 use crate::links::Links;
 use crate::pipe::LinkId;
 
@@ -14,7 +13,7 @@ pub(crate) struct Distributor {
     /// Every link.
     links: Vec<LinkId>,
     /// Links found full, until they are activated again.
-    full: HashSet<LinkId>,
+    full: IdSet,
     /// The links taking the message in progress.
     targets: Vec<LinkId>,
     /// True between the first and the last frame of a message.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use super::random_u32;
+use crate::idmap::IdMap;
 use crate::pipe::LinkId;
 
 /// Which link has which routing id.
@@ -14,7 +15,7 @@ pub(crate) struct RoutingTable {
     /// The link of each routing id.
     links_by_id: HashMap<Bytes, LinkId>,
     /// The routing id of each identified link.
-    ids: HashMap<LinkId, Bytes>,
+    ids: IdMap<Bytes>,
     /// The counter in the next generated routing id.
     next_id: u32,
 }
@@ -23,7 +24,7 @@ impl Default for RoutingTable {
     fn default() -> Self {
         Self {
             links_by_id: HashMap::new(),
-            ids: HashMap::new(),
+            ids: IdMap::default(),
             next_id: random_u32(),
         }
     }

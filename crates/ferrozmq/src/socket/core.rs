@@ -27,6 +27,8 @@ pub(crate) struct Core {
     pub(crate) uses_io: bool,
     /// CONNECT_ROUTING_ID taken by the connect in progress, for the link it attaches.
     pub(crate) connecting_routing_id: Option<Bytes>,
+    /// The last successful call sent (a recv now most likely awaits an answer).
+    pub(crate) sent_last: bool,
     commands: Vec<Command>,
 }
 
@@ -47,6 +49,7 @@ impl Core {
             rcvmore: false,
             uses_io: false,
             connecting_routing_id: None,
+            sent_last: false,
             commands: Vec::new(),
         })
     }
@@ -134,6 +137,9 @@ impl Core {
 
     /// Detaches the links found gone during the last pattern call.
     pub(crate) fn reap(&mut self) {
+        if !self.links.has_dead() {
+            return;
+        }
         for id in self.links.take_dead() {
             self.detach(id);
         }

@@ -194,16 +194,21 @@ impl Socket {
         let mut core = self.lock();
         if flags & DONTWAIT != 0 {
             // One attempt, without reading the clock.
-            return core.try_send(frame).map_err(|e| e.error);
+            core.try_send(frame).map_err(|e| e.error)?;
+            core.sent_last = true;
+            return Ok(());
         }
-        let deadline = deadline(core.options.sndtimeo, flags);
+        let mut deadline = Deadline::new(core.options.sndtimeo);
         loop {
             match core.try_send(frame) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    core.sent_last = true;
+                    return Ok(());
+                }
                 Err(e) if matches!(e.error, Error::Again) => frame = e.frame,
                 Err(e) => return Err(e.error),
             }
-            self.wait(deadline)?;
+            self.wait(deadline.get(), false)?;
         }
     }
 
@@ -252,19 +257,23 @@ impl Socket {
             // One attempt, without reading the clock.
             let frame = core.try_recv()?;
             core.rcvmore = frame.more;
+            core.sent_last = false;
             return Ok(frame);
         }
-        let deadline = deadline(core.options.rcvtimeo, flags);
+        let mut deadline = Deadline::new(core.options.rcvtimeo);
         loop {
             match core.try_recv() {
                 Ok(frame) => {
                     core.rcvmore = frame.more;
+                    core.sent_last = false;
                     return Ok(frame);
                 }
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
-            self.wait(deadline)?;
+            // Waiting for an answer (request-reply turns) rather than for a stream of messages.
+            let eager = core.sent_last;
+            self.wait(deadline.get(), eager)?;
         }
     }
 
@@ -296,11 +305,13 @@ impl Socket {
         self.lock().rcvmore
     }
 
-    fn wait(&self, deadline: Option<Instant>) -> Result<()> {
+    fn wait(&self, deadline: Option<Instant>, eager: bool) -> Result<()> {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::Again);
         }
-        self.mailbox.wait(deadline);
+        if !(eager && self.mailbox.yield_for_post()) {
+            self.mailbox.wait(deadline);
+        }
         self.check_alive()
     }
 
@@ -500,10 +511,23 @@ fn check_transport(core: &Core, ep: &Endpoint) -> Result<()> {
 }
 
 /// When a blocking call with this timeout gives up; DONTWAIT gives up at once.
-fn deadline(timeout: Option<Duration>, flags: i32) -> Option<Instant> {
-    if flags & DONTWAIT != 0 {
-        Some(Instant::now())
-    } else {
-        timeout.map(|t| Instant::now() + t)
+/// When a blocking call gives up: SNDTIMEO or RCVTIMEO after the first attempt that would block.
+struct Deadline {
+    timeout: Option<Duration>,
+    at: Option<Option<Instant>>,
+}
+
+impl Deadline {
+    /// A deadline `timeout` (SNDTIMEO or RCVTIMEO; `None` waits forever) after the first wait.
+    fn new(timeout: Option<Duration>) -> Self {
+        Self { timeout, at: None }
+    }
+
+    /// The deadline, computed at the first call: a call that need not wait never reads the clock.
+    fn get(&mut self) -> Option<Instant> {
+        let timeout = self.timeout;
+        *self
+            .at
+            .get_or_insert_with(|| timeout.map(|t| Instant::now() + t))
     }
 }
