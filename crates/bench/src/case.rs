@@ -39,6 +39,8 @@ impl Imp {
 pub(crate) enum Kind {
     /// PUSH→PULL messages per second (raw: bytes written in chunks of `size`).
     Thr,
+    /// PUSH→PULL messages per second with CURVE security (the PULL is the server).
+    CurveThr,
     /// PUB→SUB messages delivered per second, summed over `subs` subscribers.
     PubSub,
     /// DEALER→ROUTER messages per second.
@@ -52,8 +54,9 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::Thr,
+        Self::CurveThr,
         Self::PubSub,
         Self::DealerRouter,
         Self::Lat,
@@ -64,6 +67,7 @@ impl Kind {
     fn name(self) -> &'static str {
         match self {
             Self::Thr => "thr",
+            Self::CurveThr => "curve-thr",
             Self::PubSub => "pubsub",
             Self::DealerRouter => "dealer-router",
             Self::Lat => "lat",
@@ -74,7 +78,10 @@ impl Kind {
 
     /// True when a larger value is better.
     pub(crate) fn higher_is_better(self) -> bool {
-        matches!(self, Self::Thr | Self::PubSub | Self::DealerRouter)
+        matches!(
+            self,
+            Self::Thr | Self::CurveThr | Self::PubSub | Self::DealerRouter
+        )
     }
 }
 
@@ -152,6 +159,7 @@ impl Case {
         let size = human_size(self.size);
         match self.kind {
             Kind::Thr => format!("PUSH→PULL {} {size}", self.transport.name()),
+            Kind::CurveThr => format!("PUSH→PULL {} {size} CURVE", self.transport.name()),
             Kind::PubSub => format!("PUB→SUB ×{} tcp {size}", self.subs),
             Kind::DealerRouter => format!("DEALER→ROUTER tcp {size}"),
             Kind::Lat => format!(
@@ -168,8 +176,11 @@ impl Case {
     pub(crate) fn supported_by(&self, imp: Imp) -> bool {
         match imp {
             Imp::Ferrozmq | Imp::Libzmq => true,
-            // zeromq 0.4 has no inproc, and a PUSH without peers blocks instead of queueing.
-            Imp::Zeromq => self.transport != Transport::Inproc && self.kind != Kind::Queue,
+            // zeromq 0.4 has no inproc and no CURVE, and a PUSH without peers blocks instead of queueing.
+            Imp::Zeromq => {
+                self.transport != Transport::Inproc
+                    && !matches!(self.kind, Kind::Queue | Kind::CurveThr)
+            }
             Imp::Raw => {
                 self.transport == Transport::Tcp
                     && (self.kind == Kind::Lat || (self.kind == Kind::Thr && self.size >= 65536))
@@ -223,6 +234,15 @@ pub(crate) fn all(quick: bool) -> Vec<Case> {
                 ..base
             });
         }
+    }
+    // CURVE costs a box per message on each side: fewer messages than without it.
+    for (size, count) in [(64, scale(500_000, 2_000)), (65536, scale(5_000, 100))] {
+        cases.push(Case {
+            kind: Kind::CurveThr,
+            size,
+            count,
+            ..base
+        });
     }
     for (subs, count) in [(1, scale(1_000_000, 2_000)), (10, scale(200_000, 500))] {
         cases.push(Case {

@@ -16,7 +16,9 @@ use crate::Outcome;
 pub(crate) fn run(c: &Case) -> Outcome {
     let ctx = Context::new();
     match c.kind {
-        Kind::Thr => Outcome::of(pair_thr(&ctx, c, SocketType::Push, SocketType::Pull, 1)),
+        Kind::Thr | Kind::CurveThr => {
+            Outcome::of(pair_thr(&ctx, c, SocketType::Push, SocketType::Pull, 1))
+        }
         Kind::DealerRouter => {
             Outcome::of(pair_thr(&ctx, c, SocketType::Dealer, SocketType::Router, 2))
         }
@@ -31,7 +33,24 @@ fn socket(ctx: &Context, ty: SocketType) -> Socket {
     ctx.socket(ty).expect("socket")
 }
 
-/// `sender` connects and sends `count` messages; `receiver` binds and receives them, `frames` frames each.
+/// Makes `server` a CURVE server and `client` its client, with fresh keys.
+fn curve(server: &Socket, client: &Socket) {
+    let (server_public, server_secret) = ferrozmq::curve_keypair().expect("keys");
+    let (public, secret) = ferrozmq::curve_keypair().expect("keys");
+    server
+        .set_curve_server(server_secret.as_bytes())
+        .expect("curve server");
+    client
+        .set_curve_client(
+            server_public.as_bytes(),
+            public.as_bytes(),
+            secret.as_bytes(),
+        )
+        .expect("curve client");
+}
+
+/// `sender` connects and sends `count` messages; `receiver` binds and receives them, `frames` frames each
+/// (over CURVE for [`Kind::CurveThr`]).
 fn pair_thr(
     ctx: &Context,
     c: &Case,
@@ -40,10 +59,13 @@ fn pair_thr(
     frames: usize,
 ) -> f64 {
     let sink = socket(ctx, receiver);
+    let source = socket(ctx, sender);
+    if c.kind == Kind::CurveThr {
+        curve(&sink, &source);
+    }
     sink.bind(&sys::bind_endpoint(c.transport, false))
         .expect("bind");
     let ep = sink.last_endpoint();
-    let source = socket(ctx, sender);
     source.connect(&ep).expect("connect");
     let (count, size) = (c.count, c.size);
     let t = thread::spawn(move || {

@@ -13,7 +13,7 @@ use crate::Outcome;
 pub(crate) fn run(c: &Case) -> Outcome {
     let ctx = zmq::Context::new();
     match c.kind {
-        Kind::Thr => Outcome::of(pair_thr(&ctx, c, zmq::PUSH, zmq::PULL, 1)),
+        Kind::Thr | Kind::CurveThr => Outcome::of(pair_thr(&ctx, c, zmq::PUSH, zmq::PULL, 1)),
         Kind::DealerRouter => Outcome::of(pair_thr(&ctx, c, zmq::DEALER, zmq::ROUTER, 2)),
         Kind::PubSub => Outcome::of(pubsub(&ctx, c)),
         Kind::Lat => Outcome::of(lat(&ctx, c)),
@@ -30,7 +30,27 @@ fn last_endpoint(s: &zmq::Socket) -> String {
     s.get_last_endpoint().expect("endpoint").expect("utf-8")
 }
 
-/// As libzmq's remote_thr/local_thr: a fresh message per send, one reused message to receive into.
+/// Makes `server` a CURVE server and `client` its client, with fresh keys.
+fn curve(server: &zmq::Socket, client: &zmq::Socket) {
+    let server_keys = zmq::CurveKeyPair::new().expect("keys");
+    let keys = zmq::CurveKeyPair::new().expect("keys");
+    server.set_curve_server(true).expect("curve server");
+    server
+        .set_curve_secretkey(&server_keys.secret_key)
+        .expect("curve server");
+    client
+        .set_curve_serverkey(&server_keys.public_key)
+        .expect("curve client");
+    client
+        .set_curve_publickey(&keys.public_key)
+        .expect("curve client");
+    client
+        .set_curve_secretkey(&keys.secret_key)
+        .expect("curve client");
+}
+
+/// As libzmq's remote_thr/local_thr: a fresh message per send, one reused message to receive into (over
+/// CURVE for [`Kind::CurveThr`]).
 fn pair_thr(
     ctx: &zmq::Context,
     c: &Case,
@@ -39,10 +59,13 @@ fn pair_thr(
     frames: usize,
 ) -> f64 {
     let sink = socket(ctx, receiver);
+    let source = socket(ctx, sender);
+    if c.kind == Kind::CurveThr {
+        curve(&sink, &source);
+    }
     sink.bind(&sys::bind_endpoint(c.transport, false))
         .expect("bind");
     let ep = last_endpoint(&sink);
-    let source = socket(ctx, sender);
     source.connect(&ep).expect("connect");
     let (count, size) = (c.count, c.size);
     let t = thread::spawn(move || {

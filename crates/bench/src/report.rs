@@ -78,7 +78,7 @@ fn render(o: &Options, results: &Results, took: Duration, git: &str) -> io::Resu
     let sections: [(&str, &[Kind]); 3] = [
         (
             "Throughput (msg/s, higher is better)",
-            &[Kind::Thr, Kind::PubSub, Kind::DealerRouter],
+            &[Kind::Thr, Kind::CurveThr, Kind::PubSub, Kind::DealerRouter],
         ),
         (
             "Latency (one way = round trip / 2, µs, lower is better)",
@@ -215,7 +215,7 @@ pub(crate) fn ratio_to_libzmq(
 
 fn fmt_value(c: &Case, v: &Outcome) -> String {
     match c.kind {
-        Kind::Thr | Kind::PubSub | Kind::DealerRouter => {
+        Kind::Thr | Kind::CurveThr | Kind::PubSub | Kind::DealerRouter => {
             let rate = if v.value >= 1e6 {
                 format!("{:.2} M", v.value / 1e6)
             } else {
@@ -252,6 +252,7 @@ fn goal(c: &Case, r: &std::collections::BTreeMap<&str, Outcome>) -> String {
                 format!("≥ 1× libzmq, ≥ 80% raw ({:.0}%)", raw * 100.0),
             )
         }
+        Kind::CurveThr => check(f >= 1.0, "≥ 1× libzmq".into()),
         Kind::PubSub if c.subs >= 10 => check(f >= 1.5, "≥ 1.5× libzmq".into()),
         Kind::Lat if c.transport == Transport::Tcp => {
             let raw = to_raw.unwrap_or(f64::INFINITY);

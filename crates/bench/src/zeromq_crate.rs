@@ -22,7 +22,9 @@ pub(crate) fn run(c: &Case) -> Outcome {
         Kind::PubSub => Outcome::of(rt.block_on(pubsub(c))),
         Kind::Lat => Outcome::of(rt.block_on(lat(c))),
         Kind::Idle => idle(&rt, c),
-        Kind::Queue => unreachable!("zeromq does not run the queue case"),
+        Kind::Queue | Kind::CurveThr => {
+            unreachable!("zeromq does not run the queue or CURVE cases")
+        }
     }
 }
 

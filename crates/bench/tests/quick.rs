@@ -15,6 +15,8 @@ fn quick_run_writes_the_report_and_the_plot() {
     for row in [
         "PUSH→PULL tcp 64 B",
         "PUSH→PULL inproc 1 MiB",
+        "PUSH→PULL tcp 64 B CURVE",
+        "PUSH→PULL tcp 64 KiB CURVE",
         "PUB→SUB ×10 tcp 64 B",
         "REQ↔REP ipc 1 KiB (1 vCPU)",
         "idle tcp connections",
