@@ -24,6 +24,9 @@ pub(crate) enum Command {
     },
     /// The peer at the other end of a link completed its handshake (again, after a reconnect).
     PeerReady(LinkId, PeerInfo),
+    /// The connection under a link that outlives it (made at connect time) was lost after its handshake;
+    /// the session reconnects, and [`Command::PeerReady`] follows when a peer is back.
+    PeerLost(LinkId),
     /// A pipe of a link changed.
     Pipe(LinkId, PipeEvent),
 }

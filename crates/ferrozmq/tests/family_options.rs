@@ -111,6 +111,43 @@ fn router_notify(t: Transport) {
     assert_eq!(recv(&router), msg(&[b"N", b""]), "disconnect notification");
 }
 
+/// A connecting ROUTER with ROUTER_NOTIFY=3 reports its peer's connect, its going away and its coming back
+/// on the same endpoint, under the same routing id.
+fn connecting_router_notify(t: Transport) {
+    let ctx = Context::new();
+    let first = socket_for(&ctx, SocketType::Dealer, t);
+    first.set_routing_id(b"D").unwrap();
+    first.bind(&t.bind_endpoint()).unwrap();
+    let ep = first.last_endpoint();
+    let router = socket_for(&ctx, SocketType::Router, t);
+    router.set_option_int(opt::ROUTER_NOTIFY, 3).unwrap();
+    router.set_option_int(opt::RECONNECT_IVL, 10).unwrap();
+    router.connect(&ep).unwrap();
+    assert_eq!(recv(&router), msg(&[b"D", b""]), "connect notification");
+    first.send("one", 0).unwrap();
+    assert_eq!(recv(&router), msg(&[b"D", b"one"]));
+    drop(first);
+    assert_eq!(recv(&router), msg(&[b"D", b""]), "disconnect notification");
+    let second = socket_for(&ctx, SocketType::Dealer, t);
+    second.set_routing_id(b"D").unwrap();
+    second.bind(&ep).unwrap();
+    assert_eq!(recv(&router), msg(&[b"D", b""]), "reconnect notification");
+    second.send("two", 0).unwrap();
+    assert_eq!(recv(&router), msg(&[b"D", b"two"]));
+    router.send_multipart(msg(&[b"D", b"back"]), 0).unwrap();
+    assert_eq!(recv(&second), msg(&[b"back"]));
+}
+
+#[test]
+fn connecting_router_notify_tcp() {
+    connecting_router_notify(Transport::Tcp4);
+}
+
+#[test]
+fn connecting_router_notify_ipc() {
+    connecting_router_notify(Transport::IpcPath);
+}
+
 fn xpub_manual(t: Transport) {
     let ctx = Context::new();
     let (xpub, ep) = bound(&ctx, SocketType::XPub, t);

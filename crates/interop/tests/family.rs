@@ -442,6 +442,31 @@ fn ferro_router_handover_and_connect_routing_id_with_libzmq() {
     assert_eq!(server.recv_msg(), m(&[b"hello"]));
 }
 
+/// A connecting ferrozmq ROUTER with ROUTER_NOTIFY=3 reports a libzmq DEALER's connect, its going away and a
+/// new one coming back on the same endpoint.
+#[test]
+fn ferro_connecting_router_notify_with_libzmq_dealer_coming_back() {
+    let ctx = Ctx::new();
+    let first = ctx.lib(SocketType::Dealer);
+    first.set_id(b"D");
+    let ep = first.bind_any();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_NOTIFY, 3).unwrap();
+    router.0.set_option_int(opt::RECONNECT_IVL, 10).unwrap();
+    router.connect_to(&ep);
+    assert_eq!(router.recv_msg(), m(&[b"D", b""]), "connect");
+    first.send_msg(&m(&[b"one"]));
+    assert_eq!(router.recv_msg(), m(&[b"D", b"one"]));
+    drop(first);
+    assert_eq!(router.recv_msg(), m(&[b"D", b""]), "disconnect");
+    let second = ctx.lib(SocketType::Dealer);
+    second.set_id(b"D");
+    second.0.bind(&ep).unwrap();
+    assert_eq!(router.recv_msg(), m(&[b"D", b""]), "reconnect");
+    router.send_msg(&m(&[b"D", b"back"]));
+    assert_eq!(second.recv_msg(), m(&[b"back"]));
+}
+
 /// ferrozmq's XPUB_WELCOME_MSG and XPUB_MANUAL with libzmq subscribers.
 #[test]
 fn ferro_xpub_welcome_and_manual_with_libzmq() {

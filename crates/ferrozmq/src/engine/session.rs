@@ -682,6 +682,10 @@ impl Session {
         }
         match delay {
             Some(delay) => {
+                if let (true, Some(end)) = (ready, &self.end) {
+                    // The link stays for the next connection: tell the socket this peer is gone for now.
+                    self.socket.mailbox.post(Command::PeerLost(end.id));
+                }
                 self.retry_at = Some(cx.now + delay);
                 emit(
                     &self.socket,

@@ -34,6 +34,8 @@ struct Fake {
     mailbox: Arc<Mailbox>,
     ends: HashMap<LinkId, LinkEnd>,
     ready: Vec<(LinkId, PeerInfo)>,
+    /// The links whose connection was lost while the link stayed (`Command::PeerLost`).
+    lost: Vec<LinkId>,
     attached: Vec<LinkId>,
 }
 
@@ -51,6 +53,7 @@ impl Fake {
             mailbox: Arc::default(),
             ends: HashMap::new(),
             ready: Vec::new(),
+            lost: Vec::new(),
             attached: Vec::new(),
         }
     }
@@ -99,6 +102,7 @@ impl Fake {
                     self.ends.insert(end.id, end);
                 }
                 Command::PeerReady(id, peer) => self.ready.push((id, peer)),
+                Command::PeerLost(id) => self.lost.push(id),
                 _ => {}
             }
         }
@@ -358,6 +362,11 @@ fn reconnects_keep_the_link_and_its_queue() {
         recorder::wait(client.id, 1, deadline(), gone),
         "the client saw the disconnect"
     );
+    assert!(
+        client.wait(|c| c.lost == [link]),
+        "PeerLost for the kept link"
+    );
+    assert_eq!(client.ready.len(), 1);
     client.send(link, &[b"two"]);
     client.send(link, &[b"three"]);
 
@@ -370,6 +379,7 @@ fn reconnects_keep_the_link_and_its_queue() {
         client.wait(|c| c.ready.len() == 2),
         "PeerReady after each handshake"
     );
+    assert_eq!(client.lost, [link], "one loss between the two handshakes");
     assert!(client
         .ready
         .iter()

@@ -6,7 +6,9 @@
 //! then, and for a peer announcing an id already in use, the link is neither read nor written; with
 //! ROUTER_HANDOVER the new peer takes the id over and the old link is closed. A message for an unknown or full
 //! peer is dropped, or refused with ROUTER_MANDATORY. PROBE_ROUTER sends an empty message on every new link;
-//! ROUTER_NOTIFY delivers `[id, ""]` when a peer connects (1) and when it goes away (2).
+//! ROUTER_NOTIFY delivers `[id, ""]` when a peer connects (1) and when it goes away (2); for a link made at
+//! connect, on every (re)connect and every lost connection, as libzmq's engine does. A peer taken over by
+//! ROUTER_HANDOVER is not reported gone (libzmq closes its pipe without an engine error).
 
 use std::collections::VecDeque;
 
@@ -77,8 +79,11 @@ impl Pattern for Router {
     }
 
     fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
-        if self.table.routing_id(id).is_some() {
+        if let Some(routing_id) = self.table.routing_id(id) {
             // A reconnect: the peer keeps its routing id, as libzmq assumes.
+            if self.notify & NOTIFY_CONNECT != 0 {
+                self.notices.push_back(routing_id.clone());
+            }
             return;
         }
         let chosen = links
@@ -106,6 +111,16 @@ impl Pattern for Router {
             if self.notify & NOTIFY_DISCONNECT != 0 {
                 self.notices.push_back(routing_id);
             }
+        }
+    }
+
+    fn peer_lost(&mut self, id: LinkId) {
+        // The link keeps its routing id for the reconnect; only the notice tells the connection went.
+        if let (Some(routing_id), true) = (
+            self.table.routing_id(id),
+            self.notify & NOTIFY_DISCONNECT != 0,
+        ) {
+            self.notices.push_back(routing_id.clone());
         }
     }
 
@@ -273,6 +288,33 @@ mod tests {
         let mut dup = peer(&mut links, &mut r, 0, Some("same"));
         dup.send(&["ignored"]);
         assert!(matches!(r.recv(&mut links), Err(Error::Again)));
+    }
+
+    #[test]
+    fn notify_reports_reconnects_and_losses_but_not_a_handover() {
+        let mut links = Links::default();
+        let mut r = Router::default();
+        let three = 3i64.to_ne_bytes();
+        assert!(r
+            .set_option(opt::ROUTER_NOTIFY, &three, &mut links)
+            .unwrap());
+        assert!(r
+            .set_option(opt::ROUTER_HANDOVER, &three, &mut links)
+            .unwrap());
+        let a = peer(&mut links, &mut r, 0, Some("a"));
+        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "connect");
+        r.peer_lost(a.id);
+        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "lost");
+        r.peer_ready(a.id, &mut links);
+        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "reconnect");
+        let _b = peer(&mut links, &mut r, 0, Some("a"));
+        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "the new peer");
+        r.peer_lost(a.id);
+        r.detach(a.id);
+        assert!(
+            matches!(r.recv(&mut links), Err(Error::Again)),
+            "the link taken over is not reported"
+        );
     }
 
     #[test]

@@ -109,6 +109,11 @@ impl Core {
                         self.pattern.peer_ready(id, &mut self.links);
                     }
                 }
+                Command::PeerLost(id) => {
+                    if self.links.get_mut(id).is_some() {
+                        self.pattern.peer_lost(id);
+                    }
+                }
                 Command::Pipe(id, event) => self.pipe_event(id, event),
             }
         }
