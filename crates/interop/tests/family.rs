@@ -1,5 +1,5 @@
-//! DEALER, ROUTER, PAIR, XPUB/XSUB and REQ_RELAXED/REQ_CORRELATE against libzmq over tcp, with ferrozmq on
-//! either side and either side binding.
+//! DEALER, ROUTER, PAIR, XPUB/XSUB, REQ_RELAXED/REQ_CORRELATE, XPUB_NODROP, INVERT_MATCHING and CONFLATE against libzmq
+//! over tcp, with ferrozmq on either side and either side binding.
 
 use std::time::{Duration, Instant};
 
@@ -504,4 +504,186 @@ fn libzmq_xpub_welcome_reaches_ferro_sub() {
 cases! {
     ferro_probing_dealer_libzmq_router => probe_router(true);
     libzmq_probing_dealer_ferro_router => probe_router(false);
+}
+
+/// ferrozmq's XPUB_NODROP with SNDHWM 1 towards a libzmq SUB that does not read: the send says Again.
+#[test]
+fn ferro_xpub_nodrop_with_slow_libzmq_sub() {
+    let ctx = Ctx::new();
+    let xpub = ctx.ferro(SocketType::XPub);
+    xpub.0.set_option_int(opt::XPUB_NODROP, 1).unwrap();
+    xpub.0.set_sndhwm(1).unwrap();
+    let ep = xpub.bind_any();
+    let sub = ctx.lib(SocketType::Sub);
+    sub.0.set_rcvhwm(1).unwrap();
+    sub.subscribe(b"", true);
+    sub.connect_to(&ep);
+    assert_eq!(xpub.recv_msg(), m(&[b"\x01"]));
+    let big = vec![1u8; 64 * 1024];
+    xpub.send_msg(&m(&[b"first"]));
+    let mut sent = 0;
+    let fail = loop {
+        match xpub.try_send(&vec![big.clone()], true) {
+            Ok(()) => sent += 1,
+            Err(e) => break e,
+        }
+        assert!(sent < 10_000, "NODROP never pushed back");
+    };
+    assert_eq!(fail, SendFail::Again);
+    assert_eq!(sub.recv_msg(), m(&[b"first"]), "nothing was dropped");
+    for _ in 0..sent {
+        assert_eq!(sub.recv_msg(), vec![big.clone()], "nothing was dropped");
+    }
+    assert_eq!(xpub.try_send(&m(&[b"after"]), false), Ok(()));
+    assert_eq!(sub.recv_msg(), m(&[b"after"]));
+}
+
+/// Sets INVERT_MATCHING on a libzmq socket (the zmq crate 0.9 has no setter for it).
+fn lib_invert_matching(s: &mut zmq::Socket) {
+    let on: i32 = 1;
+    // SAFETY: a live socket, a pointer to an i32 and its size, as zmq_setsockopt(3) asks for ZMQ_INVERT_MATCHING.
+    #[allow(unsafe_code)]
+    let rc = unsafe {
+        zmq_sys::zmq_setsockopt(
+            s.as_mut_ptr(),
+            zmq_sys::ZMQ_INVERT_MATCHING as i32,
+            (&on as *const i32).cast(),
+            size_of::<i32>(),
+        )
+    };
+    assert_eq!(rc, 0, "zmq_setsockopt(ZMQ_INVERT_MATCHING)");
+}
+
+/// Sends `[a, b]` pairs until `recv` yields something; returns it.
+fn pump_until_received(send: impl Fn(&[u8]), recv: impl Fn() -> Option<Vec<u8>>) -> Vec<u8> {
+    let start = Instant::now();
+    loop {
+        send(b"a-skip");
+        send(b"b-keep");
+        if let Some(got) = recv() {
+            return got;
+        }
+        assert!(start.elapsed() < DEADLINE, "nothing ever arrived");
+    }
+}
+
+/// ferrozmq's PUB with INVERT_MATCHING sends a libzmq XSUB (which does not filter) only what matches none of its
+/// subscriptions.
+#[test]
+fn ferro_pub_invert_matching_with_libzmq_xsub() {
+    let ctx = Ctx::new();
+    let publ = ctx.ferro(SocketType::Pub);
+    publ.0.set_option_int(opt::INVERT_MATCHING, 1).unwrap();
+    let ep = publ.bind_any();
+    let xsub = ctx.lib(SocketType::XSub);
+    xsub.0.set_rcvtimeo(20).unwrap();
+    xsub.connect_to(&ep);
+    xsub.send_msg(&m(&[b"\x01a"]));
+    // Until the subscription arrives the PUB matches nothing, so everything passes; after it, only "b-keep".
+    let start = Instant::now();
+    let mut in_a_row = 0;
+    while in_a_row < 3 {
+        assert!(start.elapsed() < DEADLINE, "the subscription never took");
+        publ.send_msg(&m(&[b"a-skip"]));
+        publ.send_msg(&m(&[b"b-keep"]));
+        match xsub.0.recv_multipart(0) {
+            Ok(got) if got == m(&[b"b-keep"]) => in_a_row += 1,
+            Ok(_) => in_a_row = 0,
+            Err(zmq::Error::EAGAIN) => {}
+            Err(e) => panic!("libzmq recv: {e}"),
+        }
+    }
+    for _ in 0..20 {
+        match xsub.0.recv_multipart(0) {
+            Ok(got) => assert_eq!(got, m(&[b"b-keep"]), "a matching message passed"),
+            Err(zmq::Error::EAGAIN) => break,
+            Err(e) => panic!("libzmq recv: {e}"),
+        }
+    }
+}
+
+/// A libzmq PUB and a ferrozmq SUB, both with INVERT_MATCHING (libzmq wants it on both sides): the SUB gets only
+/// what matches none of its subscriptions.
+#[test]
+fn libzmq_inverted_pub_to_ferro_inverted_sub() {
+    let ctx = Ctx::new();
+    let mut publ = ctx.lib(SocketType::Pub);
+    lib_invert_matching(&mut publ.0);
+    let ep = publ.bind_any();
+    let sub = ctx.ferro(SocketType::Sub);
+    sub.0.set_option_int(opt::INVERT_MATCHING, 1).unwrap();
+    sub.0.set_rcvtimeo(20).unwrap();
+    sub.subscribe(b"a", true);
+    sub.connect_to(&ep);
+    let recv = || match sub.0.recv_multipart(0) {
+        Ok(parts) => Some(parts.concat()),
+        Err(ferrozmq::Error::Again) => None,
+        Err(e) => panic!("ferrozmq recv: {e}"),
+    };
+    let first = pump_until_received(|t| publ.send_msg(&m(&[t])), recv);
+    assert_eq!(first, b"b-keep");
+    for _ in 0..20 {
+        match recv() {
+            Some(got) => assert_eq!(got, b"b-keep", "a matching message passed"),
+            None => break,
+        }
+    }
+}
+
+/// Receives until `last` arrives; the messages seen must rise and be fewer than `sent` (CONFLATE dropped some).
+fn conflated(s: &Ferro, sent: usize) {
+    let last = format!("m{:04}", sent - 1).into_bytes();
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while seen.last() != Some(&last) {
+        assert!(start.elapsed() < DEADLINE, "the last message never came");
+        let got = s.0.recv_multipart(0).unwrap_or_else(|e| {
+            let seen: Vec<_> = seen.iter().map(|m| String::from_utf8_lossy(m)).collect();
+            panic!("{e} after {seen:?}")
+        });
+        assert_eq!(got.len(), 1);
+        let got: Msg = got.into_iter().map(|b| b.to_vec()).collect();
+        seen.extend(got);
+    }
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in order");
+    assert!(seen.len() < sent, "CONFLATE kept only the newest");
+}
+
+/// A ferrozmq SUB with CONFLATE keeps only the newest of a libzmq PUB's burst.
+#[test]
+fn ferro_sub_conflate_with_libzmq_pub() {
+    let ctx = Ctx::new();
+    let publ = ctx.lib(SocketType::Pub);
+    // No high-water mark on the PUB, so the burst is not cut short at the sender.
+    publ.0.set_sndhwm(0).unwrap();
+    let ep = publ.bind_any();
+    let sub = ctx.ferro(SocketType::Sub);
+    sub.0.set_option_int(opt::CONFLATE, 1).unwrap();
+    sub.subscribe(b"m", true);
+    sub.0.set_rcvtimeo(20).unwrap();
+    sub.connect_to(&ep);
+    pump_until_received(
+        |_| publ.send_msg(&m(&[b"m-probe"])),
+        || sub.0.recv_multipart(0).ok().map(|p| p.concat()),
+    );
+    sub.0.set_rcvtimeo(TIMEOUT_MS).unwrap();
+    for i in 0..1000 {
+        publ.send_msg(&vec![format!("m{i:04}").into_bytes()]);
+    }
+    conflated(&sub, 1000);
+}
+
+/// A ferrozmq DEALER with CONFLATE keeps only the newest of a libzmq DEALER's burst.
+#[test]
+fn ferro_dealer_conflate_with_libzmq_dealer() {
+    let ctx = Ctx::new();
+    let sender = ctx.lib(SocketType::Dealer);
+    let ep = sender.bind_any();
+    let dealer = ctx.ferro(SocketType::Dealer);
+    dealer.0.set_option_int(opt::CONFLATE, 1).unwrap();
+    dealer.connect_to(&ep);
+    for i in 0..1000 {
+        sender.send_msg(&vec![format!("m{i:04}").into_bytes()]);
+    }
+    conflated(&dealer, 1000);
 }
