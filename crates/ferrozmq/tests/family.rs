@@ -3,26 +3,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
-use common::{assert_nothing, msg, recv, socket_for, Transport, DEADLINE};
+use common::{assert_nothing, msg, recv, send_when_routable, socket_for, Transport};
 use ferrozmq::{opt, Context, Error, Socket, SocketType, DONTWAIT};
-
-/// Sends with DONTWAIT until the send stops failing with `HostUnreachable` (the peer is not known yet).
-fn send_when_routable(s: &Socket, parts: &[&[u8]]) {
-    let start = Instant::now();
-    loop {
-        match s.send_multipart(msg(parts), DONTWAIT) {
-            Ok(()) => return,
-            Err(Error::HostUnreachable) | Err(Error::Again) => {
-                assert!(start.elapsed() < DEADLINE, "the peer never became routable");
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(e) => panic!("send: {e}"),
-        }
-    }
-}
 
 /// Receives on an XPUB until `want` arrives, ignoring nothing: the next message must be it.
 fn expect(s: &Socket, want: &[&[u8]]) {

@@ -3,28 +3,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{
-    assert_nothing, await_subscription, msg, recv, recv_skip_probes, socket_for, Transport,
-    DEADLINE,
+    assert_nothing, await_subscription, msg, recv, recv_skip_probes, send_when_routable,
+    socket_for, Transport,
 };
 use ferrozmq::{opt, Context, Error, Socket, SocketType, DONTWAIT};
-
-/// Sends with DONTWAIT until the send stops failing with `HostUnreachable` (the peer is not known yet).
-fn send_when_routable(s: &Socket, parts: &[&[u8]]) {
-    let start = Instant::now();
-    loop {
-        match s.send_multipart(msg(parts), DONTWAIT) {
-            Ok(()) => return,
-            Err(Error::HostUnreachable) | Err(Error::Again) => {
-                assert!(start.elapsed() < DEADLINE, "the peer never became routable");
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(e) => panic!("send: {e}"),
-        }
-    }
-}
 
 fn bound(ctx: &Context, ty: SocketType, t: Transport) -> (Socket, String) {
     let s = socket_for(ctx, ty, t);

@@ -189,3 +189,18 @@ pub(crate) fn assert_nothing(s: &Socket, wait: Duration) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Sends with DONTWAIT until the send stops failing with `HostUnreachable` (the peer is not known yet).
+pub(crate) fn send_when_routable(s: &Socket, parts: &[&[u8]]) {
+    let start = Instant::now();
+    loop {
+        match s.send_multipart(msg(parts), DONTWAIT) {
+            Ok(()) => return,
+            Err(Error::HostUnreachable) | Err(Error::Again) => {
+                assert!(start.elapsed() < DEADLINE, "the peer never became routable");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => panic!("send: {e}"),
+        }
+    }
+}
