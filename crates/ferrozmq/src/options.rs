@@ -121,6 +121,11 @@ pub mod opt {
     pub const CONNECT_TIMEOUT: i32 = 79;
 }
 
+/// ROUTER_NOTIFY's bit for connects (`ZMQ_NOTIFY_CONNECT`).
+pub(crate) const NOTIFY_CONNECT: i64 = 1;
+/// ROUTER_NOTIFY's bit for disconnects (`ZMQ_NOTIFY_DISCONNECT`).
+pub(crate) const NOTIFY_DISCONNECT: i64 = 2;
+
 /// The security mechanism chosen by the options (`ZMQ_MECHANISM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Mechanism {
@@ -163,6 +168,8 @@ pub(crate) struct Options {
     pub(crate) stream_notify: bool,
     /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
     pub(crate) connect_routing_id: Option<Bytes>,
+    /// ROUTER_NOTIFY's bits ([`NOTIFY_CONNECT`], [`NOTIFY_DISCONNECT`]); only a ROUTER takes the option.
+    pub(crate) router_notify: i64,
     pub(crate) mechanism: Mechanism,
     /// PLAIN_SERVER or CURVE_SERVER was set to 1.
     pub(crate) as_server: bool,
@@ -199,6 +206,7 @@ impl Default for Options {
             conflate: false,
             stream_notify: true,
             connect_routing_id: None,
+            router_notify: 0,
             mechanism: Mechanism::Null,
             as_server: false,
             plain_username: Bytes::new(),
@@ -284,6 +292,12 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
             opt::CONFLATE => self.conflate = flag(v)?,
             opt::STREAM_NOTIFY => self.stream_notify = flag(v)?,
+            opt::ROUTER_NOTIFY => {
+                if !(0..=NOTIFY_CONNECT | NOTIFY_DISCONNECT).contains(&v) {
+                    return Err(Error::invalid("ROUTER_NOTIFY takes 0 to 3"));
+                }
+                self.router_notify = v;
+            }
             opt::PLAIN_SERVER => self.set_server(Mechanism::Plain, flag(v)?),
             opt::CURVE_SERVER => self.set_server(Mechanism::Curve, flag(v)?),
             _ => return Ok(false),
@@ -339,6 +353,7 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
             opt::CONFLATE => self.conflate as i64,
             opt::STREAM_NOTIFY => self.stream_notify as i64,
+            opt::ROUTER_NOTIFY => self.router_notify,
             opt::MECHANISM => self.mechanism as i64,
             opt::PLAIN_SERVER => (self.as_server && self.mechanism == Mechanism::Plain) as i64,
             opt::CURVE_SERVER => (self.as_server && self.mechanism == Mechanism::Curve) as i64,
