@@ -73,7 +73,8 @@ pub mod opt {
     pub const CONFLATE: i32 = 54;
     /// A new peer announcing a routing id already in use takes it over (ROUTER).
     pub const ROUTER_HANDOVER: i32 = 56;
-    /// The routing id to give the peer of the next connect (ROUTER, STREAM).
+    /// The routing id to give the peer of the next connect (ROUTER, STREAM), whatever IMMEDIATE is (as
+    /// libzmq documents it; libzmq 4.3 itself drops it for an IMMEDIATE=1 tcp or ipc connect).
     pub const CONNECT_ROUTING_ID: i32 = 61;
     /// Block (or EAGAIN) instead of dropping when a subscriber is at its high-water mark (XPUB).
     pub const XPUB_NODROP: i32 = 69;
@@ -87,7 +88,9 @@ pub mod opt {
     pub const INVERT_MATCHING: i32 = 74;
     /// Pass every subscribe and every cancel up to the XPUB's user.
     pub const XPUB_VERBOSER: i32 = 78;
-    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id (ROUTER; draft).
+    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id, in order with
+    /// the peer's own messages (ROUTER; draft). As in libzmq: tcp and ipc connections only (set it before
+    /// bind or connect), no notice for a failed handshake, a lost one when the peer's queue is full.
     pub const ROUTER_NOTIFY: i32 = 97;
     /// The security mechanism in use: 0 NULL, 1 PLAIN, 2 CURVE (read-only).
     pub const MECHANISM: i32 = 43;

@@ -463,6 +463,36 @@ fn ferro_immediate_router_connect_routing_id_to_libzmq_router() {
     assert_eq!(router.recv_msg(), m(&[b"srv", b"back"]));
 }
 
+/// A bound ferrozmq ROUTER with ROUTER_NOTIFY=3 reads a libzmq DEALER's connect notice, the messages it sent
+/// and closed on before the ROUTER read any, then its disconnect notice.
+#[test]
+fn ferro_bound_router_notify_with_libzmq_dealer() {
+    let ctx = Ctx::new();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_NOTIFY, 3).unwrap();
+    let monitor = format!("inproc://bound-notify-monitor-{}", std::process::id());
+    router
+        .0
+        .monitor(monitor.as_str(), ferrozmq::event::DISCONNECTED)
+        .unwrap();
+    let events = ctx.ferro(SocketType::Pair);
+    events.connect_to(&monitor);
+    let ep = router.bind_any();
+    let dealer = ctx.lib(SocketType::Dealer);
+    dealer.set_id(b"L");
+    dealer.0.set_linger(5_000).unwrap();
+    dealer.connect_to(&ep);
+    for part in [b"one", b"two"] {
+        dealer.send_msg(&m(&[part]));
+    }
+    drop(dealer);
+    events.recv_msg();
+    assert_eq!(router.recv_msg(), m(&[b"L", b""]), "connect");
+    assert_eq!(router.recv_msg(), m(&[b"L", b"one"]));
+    assert_eq!(router.recv_msg(), m(&[b"L", b"two"]));
+    assert_eq!(router.recv_msg(), m(&[b"L", b""]), "disconnect");
+}
+
 /// A connecting ferrozmq ROUTER with ROUTER_NOTIFY=3 reports a libzmq DEALER's connect, its going away (after
 /// the messages it sent before, unread until then) and a new one coming back on the same endpoint.
 #[test]
