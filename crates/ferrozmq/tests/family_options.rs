@@ -70,6 +70,10 @@ fn connect_routing_id(t: Transport) {
     assert!(router
         .set_option_bytes(opt::CONNECT_ROUTING_ID, b"")
         .is_err());
+    // As in libzmq, only ROUTER and STREAM take the option.
+    assert!(server
+        .set_option_bytes(opt::CONNECT_ROUTING_ID, b"x")
+        .is_err());
 }
 
 /// CONNECT_ROUTING_ID names the peer of a connect made with IMMEDIATE=1 too, whose link comes only after

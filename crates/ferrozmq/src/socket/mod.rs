@@ -346,6 +346,13 @@ impl Socket {
     pub fn set_option_bytes(&self, option: i32, value: &[u8]) -> Result<()> {
         self.check_alive()?;
         let mut core = self.lock();
+        if option == opt::CONNECT_ROUTING_ID
+            && !matches!(core.socket_type, SocketType::Router | SocketType::Stream)
+        {
+            return Err(Error::invalid(
+                "CONNECT_ROUTING_ID is a ROUTER or STREAM option",
+            ));
+        }
         if core.options.set_bytes(option, value)? {
             return Ok(());
         }
