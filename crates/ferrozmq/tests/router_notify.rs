@@ -170,3 +170,25 @@ fn connecting_router_notify_tcp() {
 fn connecting_router_notify_ipc() {
     connecting_router_notify(Transport::IpcPath);
 }
+
+/// As libzmq's test_error_during_multipart: a connection dropped inside a message (its second part is over
+/// MAXMSGSIZE) delivers the whole messages before it, not the partial one, then the disconnect notice.
+#[test]
+fn a_partial_message_is_dropped_before_the_disconnect_notice() {
+    let t = Transport::Tcp4;
+    let ctx = Context::new();
+    let router = socket_for(&ctx, SocketType::Router, t);
+    router.set_option_int(opt::ROUTER_NOTIFY, 2).unwrap();
+    router.set_option_int(opt::MAXMSGSIZE, 64).unwrap();
+    router.bind(&t.bind_endpoint()).unwrap();
+    let dealer = socket_for(&ctx, SocketType::Dealer, t);
+    dealer.set_routing_id(b"X").unwrap();
+    dealer.connect(&router.last_endpoint()).unwrap();
+    dealer.send("whole", 0).unwrap();
+    dealer
+        .send_multipart([b"Hello2".to_vec(), vec![b'*'; 127]], 0)
+        .unwrap();
+    assert_eq!(recv(&router), msg(&[b"X", b"whole"]));
+    assert_eq!(recv(&router), msg(&[b"X", b""]), "the disconnect notice");
+    assert_nothing(&router, Duration::from_millis(20));
+}

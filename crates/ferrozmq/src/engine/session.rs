@@ -665,6 +665,9 @@ impl Session {
         if established {
             emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected(fd));
         }
+        // Whole messages decoded before the end still go up (if there is room); a partial one is dropped,
+        // as libzmq's engine rolls it back.
+        self.deliver();
         self.inbound.clear();
         self.in_blocked = false;
         let router_notice = ready && self.socket.options.router_notify & NOTIFY_DISCONNECT != 0;
