@@ -228,8 +228,14 @@ impl ContextInner {
     }
 
     /// Connects to an inproc name, bound or not yet.
-    pub(crate) fn inproc_connect(&self, name: &str, id: u64, core: &mut Core) {
-        self.lock_inproc().connect(name, id, core);
+    pub(crate) fn inproc_connect(
+        &self,
+        name: &str,
+        id: u64,
+        core: &mut Core,
+        routing_id: Option<bytes::Bytes>,
+    ) {
+        self.lock_inproc().connect(name, id, core, routing_id);
     }
 
     /// Unbinds an inproc name.

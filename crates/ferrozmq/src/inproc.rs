@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use zmtp::{PeerInfo, SocketType};
 
 use crate::error::{Error, Result};
@@ -72,7 +74,7 @@ impl Registry {
         let me = core.peer_info();
         for p in self.pending.remove(name).unwrap_or_default() {
             let link = p.end.id;
-            core.attach(p.end, Some(p.peer));
+            core.attach(p.end, Some(p.peer), None);
             p.connector.post(Command::PeerReady(link, me.clone()));
         }
         Ok(())
@@ -97,12 +99,19 @@ impl Registry {
         handler.mailbox.post(Command::Attach {
             end: theirs,
             peer: Some(session),
+            routing_id: None,
         });
         Some(mine)
     }
 
-    /// Connects the socket `id` to `name`.
-    pub(crate) fn connect(&mut self, name: &str, id: u64, core: &mut Core) {
+    /// Connects the socket `id` to `name`; `routing_id` names the peer (CONNECT_ROUTING_ID).
+    pub(crate) fn connect(
+        &mut self,
+        name: &str,
+        id: u64,
+        core: &mut Core,
+        routing_id: Option<Bytes>,
+    ) {
         let me = core.peer_info();
         let link = match self.bound.get(name) {
             Some(b) => {
@@ -113,8 +122,9 @@ impl Registry {
                 b.mailbox.post(Command::Attach {
                     end: theirs,
                     peer: Some(me),
+                    routing_id: None,
                 });
-                core.attach(mine, Some(b.peer.clone()))
+                core.attach(mine, Some(b.peer.clone()), routing_id)
             }
             None => {
                 let (mine, theirs) = pipe::link(core.options.sndhwm, core.options.rcvhwm);
@@ -127,7 +137,7 @@ impl Registry {
                         peer: me,
                         end: theirs,
                     });
-                core.attach(mine, None)
+                core.attach(mine, None, routing_id)
             }
         };
         self.connected

@@ -6,6 +6,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Instant;
 
+use bytes::Bytes;
 use zmtp::PeerInfo;
 
 use crate::pipe::{LinkEnd, LinkId, PipeEvent, PipeOwner};
@@ -21,12 +22,12 @@ pub(crate) enum Command {
         end: LinkEnd,
         /// Who is at the other end, when known.
         peer: Option<PeerInfo>,
+        /// The CONNECT_ROUTING_ID given to the connect that made the link (IMMEDIATE=1: made after the
+        /// handshake).
+        routing_id: Option<Bytes>,
     },
     /// The peer at the other end of a link completed its handshake (again, after a reconnect).
     PeerReady(LinkId, PeerInfo),
-    /// The connection under a link that outlives it (made at connect time) was lost after its handshake;
-    /// the session reconnects, and [`Command::PeerReady`] follows when a peer is back.
-    PeerLost(LinkId),
     /// A pipe of a link changed.
     Pipe(LinkId, PipeEvent),
 }

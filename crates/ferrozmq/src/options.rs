@@ -73,7 +73,8 @@ pub mod opt {
     pub const CONFLATE: i32 = 54;
     /// A new peer announcing a routing id already in use takes it over (ROUTER).
     pub const ROUTER_HANDOVER: i32 = 56;
-    /// The routing id to give the peer of the next connect (ROUTER, STREAM).
+    /// The routing id to give the peer of the next connect (ROUTER, STREAM), whatever IMMEDIATE is (as
+    /// libzmq documents it; libzmq 4.3 itself drops it for an IMMEDIATE=1 tcp or ipc connect).
     pub const CONNECT_ROUTING_ID: i32 = 61;
     /// Block (or EAGAIN) instead of dropping when a subscriber is at its high-water mark (XPUB).
     pub const XPUB_NODROP: i32 = 69;
@@ -87,7 +88,9 @@ pub mod opt {
     pub const INVERT_MATCHING: i32 = 74;
     /// Pass every subscribe and every cancel up to the XPUB's user.
     pub const XPUB_VERBOSER: i32 = 78;
-    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id (ROUTER; draft).
+    /// Deliver peer connects (1) and disconnects (2) as empty messages with the peer's id, in order with
+    /// the peer's own messages (ROUTER; draft). As in libzmq: tcp and ipc connections only (set it before
+    /// bind or connect), no notice for a failed handshake, a lost one when the peer's queue is full.
     pub const ROUTER_NOTIFY: i32 = 97;
     /// The security mechanism in use: 0 NULL, 1 PLAIN, 2 CURVE (read-only).
     pub const MECHANISM: i32 = 43;
@@ -120,6 +123,11 @@ pub mod opt {
     /// How long a tcp connect may take before it is abandoned (and retried), ms; 0 the OS's limit.
     pub const CONNECT_TIMEOUT: i32 = 79;
 }
+
+/// ROUTER_NOTIFY's bit for connects (`ZMQ_NOTIFY_CONNECT`).
+pub(crate) const NOTIFY_CONNECT: i64 = 1;
+/// ROUTER_NOTIFY's bit for disconnects (`ZMQ_NOTIFY_DISCONNECT`).
+pub(crate) const NOTIFY_DISCONNECT: i64 = 2;
 
 /// The security mechanism chosen by the options (`ZMQ_MECHANISM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -163,6 +171,8 @@ pub(crate) struct Options {
     pub(crate) stream_notify: bool,
     /// CONNECT_ROUTING_ID: the routing id for the next connect's peer (ROUTER, STREAM).
     pub(crate) connect_routing_id: Option<Bytes>,
+    /// ROUTER_NOTIFY's bits ([`NOTIFY_CONNECT`], [`NOTIFY_DISCONNECT`]); only a ROUTER takes the option.
+    pub(crate) router_notify: i64,
     pub(crate) mechanism: Mechanism,
     /// PLAIN_SERVER or CURVE_SERVER was set to 1.
     pub(crate) as_server: bool,
@@ -199,6 +209,7 @@ impl Default for Options {
             conflate: false,
             stream_notify: true,
             connect_routing_id: None,
+            router_notify: 0,
             mechanism: Mechanism::Null,
             as_server: false,
             plain_username: Bytes::new(),
@@ -284,6 +295,12 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => self.heartbeat_timeout = ms_nonzero(v)?,
             opt::CONFLATE => self.conflate = flag(v)?,
             opt::STREAM_NOTIFY => self.stream_notify = flag(v)?,
+            opt::ROUTER_NOTIFY => {
+                if !(0..=NOTIFY_CONNECT | NOTIFY_DISCONNECT).contains(&v) {
+                    return Err(Error::invalid("ROUTER_NOTIFY takes 0 to 3"));
+                }
+                self.router_notify = v;
+            }
             opt::PLAIN_SERVER => self.set_server(Mechanism::Plain, flag(v)?),
             opt::CURVE_SERVER => self.set_server(Mechanism::Curve, flag(v)?),
             _ => return Ok(false),
@@ -339,6 +356,7 @@ impl Options {
             opt::HEARTBEAT_TIMEOUT => to_ms(self.heartbeat_timeout, 0),
             opt::CONFLATE => self.conflate as i64,
             opt::STREAM_NOTIFY => self.stream_notify as i64,
+            opt::ROUTER_NOTIFY => self.router_notify,
             opt::MECHANISM => self.mechanism as i64,
             opt::PLAIN_SERVER => (self.as_server && self.mechanism == Mechanism::Plain) as i64,
             opt::CURVE_SERVER => (self.as_server && self.mechanism == Mechanism::Curve) as i64,

@@ -6,18 +6,9 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 
-use common::{socket, unique, DEADLINE};
+use common::{socket, watch, DEADLINE};
 use ferrozmq::event::{self, Event};
 use ferrozmq::{opt, Context, Error, Socket, SocketType};
-
-/// Starts monitoring `s` for `events`; returns the PAIR that reads them.
-fn watch(ctx: &Context, s: &Socket, events: u32) -> Socket {
-    let endpoint = format!("inproc://{}", unique("monitor"));
-    s.monitor(endpoint.as_str(), events).unwrap();
-    let reader = socket(ctx, SocketType::Pair);
-    reader.connect(&endpoint).unwrap();
-    reader
-}
 
 /// The next event on a monitor reader.
 fn next(reader: &Socket) -> Event {

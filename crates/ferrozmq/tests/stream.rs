@@ -90,12 +90,16 @@ fn stream_binds_http_like_exchange() {
     }
 }
 
-#[test]
-fn stream_connects_and_sees_the_peer_close() {
+/// A connecting STREAM names its peer by CONNECT_ROUTING_ID, with IMMEDIATE=0 (one link kept across
+/// reconnects) and IMMEDIATE=1 (a link per connection, each taking the id once the last one is read out).
+fn stream_connects_and_sees_the_peer_close(immediate: bool) {
     let ctx = Context::new();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let client = socket(&ctx, SocketType::Stream);
+    client
+        .set_option_int(opt::IMMEDIATE, immediate.into())
+        .unwrap();
     client
         .set_option_bytes(opt::CONNECT_ROUTING_ID, b"web")
         .unwrap();
@@ -123,6 +127,16 @@ fn stream_connects_and_sees_the_peer_close() {
         vec![id, Bytes::new()],
         "the reconnect notification"
     );
+}
+
+#[test]
+fn stream_connects_and_sees_the_peer_close_immediate_0() {
+    stream_connects_and_sees_the_peer_close(false);
+}
+
+#[test]
+fn stream_connects_and_sees_the_peer_close_immediate_1() {
+    stream_connects_and_sees_the_peer_close(true);
 }
 
 #[test]

@@ -441,22 +441,88 @@ fn ferro_router_handover_and_connect_routing_id_with_libzmq() {
     assert_eq!(server.recv_msg(), m(&[b"hello"]));
 }
 
-/// A connecting ferrozmq ROUTER with ROUTER_NOTIFY=3 reports a libzmq DEALER's connect, its going away and a
-/// new one coming back on the same endpoint.
+/// A ferrozmq ROUTER with IMMEDIATE=1 names the libzmq ROUTER it connects to by CONNECT_ROUTING_ID (its link
+/// is made after the handshake) and reaches it by that id at once, as ROUTER-to-ROUTER setups need.
+#[test]
+fn ferro_immediate_router_connect_routing_id_to_libzmq_router() {
+    let ctx = Ctx::new();
+    let server = ctx.lib(SocketType::Router);
+    let ep = server.bind_any();
+    let router = ctx.ferro(SocketType::Router);
+    router.set_id(b"client");
+    router.0.set_option_int(opt::ROUTER_MANDATORY, 1).unwrap();
+    router.0.set_option_int(opt::IMMEDIATE, 1).unwrap();
+    router
+        .0
+        .set_option_bytes(opt::CONNECT_ROUTING_ID, b"srv")
+        .unwrap();
+    router.connect_to(&ep);
+    send_when_routable(&router, &m(&[b"srv", b"hello"]));
+    assert_eq!(server.recv_msg(), m(&[b"client", b"hello"]));
+    server.send_msg(&m(&[b"client", b"back"]));
+    assert_eq!(router.recv_msg(), m(&[b"srv", b"back"]));
+}
+
+/// A bound ferrozmq ROUTER with ROUTER_NOTIFY=3 reads a libzmq DEALER's connect notice, the messages it sent
+/// and closed on before the ROUTER read any, then its disconnect notice.
+#[test]
+fn ferro_bound_router_notify_with_libzmq_dealer() {
+    let ctx = Ctx::new();
+    let router = ctx.ferro(SocketType::Router);
+    router.0.set_option_int(opt::ROUTER_NOTIFY, 3).unwrap();
+    let monitor = format!("inproc://bound-notify-monitor-{}", std::process::id());
+    router
+        .0
+        .monitor(monitor.as_str(), ferrozmq::event::DISCONNECTED)
+        .unwrap();
+    let events = ctx.ferro(SocketType::Pair);
+    events.connect_to(&monitor);
+    let ep = router.bind_any();
+    let dealer = ctx.lib(SocketType::Dealer);
+    dealer.set_id(b"L");
+    dealer.0.set_linger(5_000).unwrap();
+    dealer.connect_to(&ep);
+    for part in [b"one", b"two"] {
+        dealer.send_msg(&m(&[part]));
+    }
+    drop(dealer);
+    events.recv_msg();
+    assert_eq!(router.recv_msg(), m(&[b"L", b""]), "connect");
+    assert_eq!(router.recv_msg(), m(&[b"L", b"one"]));
+    assert_eq!(router.recv_msg(), m(&[b"L", b"two"]));
+    assert_eq!(router.recv_msg(), m(&[b"L", b""]), "disconnect");
+}
+
+/// A connecting ferrozmq ROUTER with ROUTER_NOTIFY=3 reports a libzmq DEALER's connect, its going away (after
+/// the messages it sent before, unread until then) and a new one coming back on the same endpoint.
 #[test]
 fn ferro_connecting_router_notify_with_libzmq_dealer_coming_back() {
     let ctx = Ctx::new();
     let first = ctx.lib(SocketType::Dealer);
     first.set_id(b"D");
+    first.0.set_linger(5_000).unwrap();
     let ep = first.bind_any();
     let router = ctx.ferro(SocketType::Router);
     router.0.set_option_int(opt::ROUTER_NOTIFY, 3).unwrap();
     router.0.set_option_int(opt::RECONNECT_IVL, 10).unwrap();
+    let monitor = format!("inproc://notify-monitor-{}", std::process::id());
+    router
+        .0
+        .monitor(monitor.as_str(), ferrozmq::event::CONNECT_RETRIED)
+        .unwrap();
+    let events = ctx.ferro(SocketType::Pair);
+    events.connect_to(&monitor);
     router.connect_to(&ep);
     assert_eq!(router.recv_msg(), m(&[b"D", b""]), "connect");
     first.send_msg(&m(&[b"one"]));
     assert_eq!(router.recv_msg(), m(&[b"D", b"one"]));
+    first.send_msg(&m(&[b"two"]));
+    first.send_msg(&m(&[b"three"]));
     drop(first);
+    // The ROUTER's side has taken in the loss when it schedules the reconnect.
+    events.recv_msg();
+    assert_eq!(router.recv_msg(), m(&[b"D", b"two"]));
+    assert_eq!(router.recv_msg(), m(&[b"D", b"three"]));
     assert_eq!(router.recv_msg(), m(&[b"D", b""]), "disconnect");
     let second = ctx.lib(SocketType::Dealer);
     second.set_id(b"D");

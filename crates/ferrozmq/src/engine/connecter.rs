@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use crate::endpoint::Endpoint;
 use crate::options::Options;
 
@@ -12,6 +14,8 @@ pub(super) struct Connecter {
     pub(super) endpoint: Endpoint,
     /// IMMEDIATE=1: the link is made after each handshake and dropped with the connection.
     pub(super) immediate: bool,
+    /// IMMEDIATE=1: the CONNECT_ROUTING_ID each link made after a handshake names its peer by.
+    pub(super) routing_id: Option<Bytes>,
     /// RECONNECT_IVL; `None` never retries (libzmq retries only for a positive interval).
     ivl: Option<Duration>,
     /// RECONNECT_IVL_MAX; doubling applies only when it is larger than the interval.
@@ -27,6 +31,7 @@ impl Connecter {
         Self {
             endpoint,
             immediate,
+            routing_id: options.connect_routing_id.clone().filter(|_| immediate),
             ivl,
             ivl_max: options.reconnect_ivl_max,
             current: ivl.unwrap_or_default(),

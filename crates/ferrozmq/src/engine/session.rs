@@ -8,7 +8,7 @@ use std::io::{self, IoSlice, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use mio::{Interest, Token};
 use zmtp::{Event, Frame, Metadata, PeerInfo};
 
@@ -19,6 +19,7 @@ use super::wire::Wire;
 use super::zap::ZapLink;
 use super::SocketRef;
 use crate::mailbox::Command;
+use crate::options::{NOTIFY_CONNECT, NOTIFY_DISCONNECT};
 use crate::pipe::{self, LinkEnd, PipeEvent, Read as PipeRead};
 use crate::transport::{self, Stream};
 
@@ -551,6 +552,10 @@ impl Session {
             &self.endpoint,
             MonitorEvent::HandshakeSucceeded,
         );
+        if self.socket.options.router_notify & NOTIFY_CONNECT != 0 {
+            // ROUTER_NOTIFY: an empty message ahead of the peer's first, as libzmq's engine pushes it.
+            self.inbound.push_front(Frame::new(Bytes::new()));
+        }
         if let Some(end) = &self.end {
             self.socket.mailbox.post(Command::PeerReady(end.id, peer));
             return;
@@ -558,6 +563,10 @@ impl Session {
         if self.closing.is_some() {
             return;
         }
+        let routing_id = match &self.origin {
+            Origin::Connect(c) => c.routing_id.clone(),
+            Origin::Accepted(_) => None,
+        };
         let options = &self.socket.options;
         // The session writes the inbound pipe (RCVHWM), the socket the outbound one (SNDHWM).
         let (mine, theirs) = pipe::link(options.rcvhwm, options.sndhwm);
@@ -567,6 +576,7 @@ impl Session {
         self.socket.mailbox.post(Command::Attach {
             end: theirs,
             peer: Some(peer),
+            routing_id,
         });
     }
 
@@ -655,11 +665,16 @@ impl Session {
         if established {
             emit(&self.socket, &self.endpoint, MonitorEvent::Disconnected(fd));
         }
+        // Whole messages decoded before the end still go up (if there is room); a partial one is dropped,
+        // as libzmq's engine rolls it back.
+        self.deliver();
         self.inbound.clear();
         self.in_blocked = false;
-        if let (true, Some(end)) = (notify_end, &mut self.end) {
-            // STREAM: the end of a connection is an empty frame (lost if the socket's queue is full).
-            let _ = end.writer.write(Frame::new(bytes::Bytes::new()));
+        let router_notice = ready && self.socket.options.router_notify & NOTIFY_DISCONNECT != 0;
+        if let (true, Some(end)) = (notify_end || router_notice, &mut self.end) {
+            // STREAM, and ROUTER_NOTIFY: the end of a connection is an empty message after the last whole
+            // one the peer sent (lost if the socket's queue is full, as in libzmq).
+            let _ = end.writer.write(Frame::new(Bytes::new()));
         }
         if self.out_partial {
             // The rest of a message the peer got only part of: drop it, so the next peer sees whole ones.
@@ -682,10 +697,6 @@ impl Session {
         }
         match delay {
             Some(delay) => {
-                if let (true, Some(end)) = (ready, &self.end) {
-                    // The link stays for the next connection: tell the socket this peer is gone for now.
-                    self.socket.mailbox.post(Command::PeerLost(end.id));
-                }
                 self.retry_at = Some(cx.now + delay);
                 emit(
                     &self.socket,

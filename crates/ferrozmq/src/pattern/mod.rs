@@ -60,9 +60,6 @@ pub(crate) trait Pattern: Send + std::fmt::Debug {
     fn attach(&mut self, id: LinkId, links: &mut Links);
     /// The link's peer finished its handshake (for a connecting link, again after every reconnect).
     fn peer_ready(&mut self, _id: LinkId, _links: &mut Links) {}
-    /// The link's connection was lost while the link stays for a reconnect ([`Pattern::peer_ready`] follows
-    /// when the peer is back).
-    fn peer_lost(&mut self, _id: LinkId) {}
     /// The link is gone; forget it.
     fn detach(&mut self, id: LinkId);
     /// The link has a message to read again.

@@ -4,13 +4,12 @@
 //! A link gets its routing id when its peer is ready: the one CONNECT_ROUTING_ID gave it at connect, else the
 //! id the peer announced, else a generated 5-byte id (`0x00` + a counter starting at a random value). Until
 //! then, and for a peer announcing an id already in use, the link is neither read nor written; with
-//! ROUTER_HANDOVER the new peer takes the id over and the old link is closed. A message for an unknown or full
-//! peer is dropped, or refused with ROUTER_MANDATORY. PROBE_ROUTER sends an empty message on every new link;
-//! ROUTER_NOTIFY delivers `[id, ""]` when a peer connects (1) and when it goes away (2); for a link made at
-//! connect, on every (re)connect and every lost connection, as libzmq's engine does. A peer taken over by
-//! ROUTER_HANDOVER is not reported gone (libzmq closes its pipe without an engine error).
-
-use std::collections::VecDeque;
+//! ROUTER_HANDOVER the new peer takes the id over and the old link is closed. A link given a
+//! CONNECT_ROUTING_ID another link still holds (an IMMEDIATE=1 reconnect while the last connection's messages
+//! are unread) waits for that link to go, then takes the id. A message for an unknown or full peer is dropped,
+//! or refused with ROUTER_MANDATORY. PROBE_ROUTER sends an empty message on every new link. ROUTER_NOTIFY's
+//! notices are not made here: as in libzmq, the I/O session puts an empty message in the link's pipe after
+//! each handshake and after each lost connection, so they arrive in order with the peer's data.
 
 use bytes::Bytes;
 use zmtp::Frame;
@@ -22,11 +21,6 @@ use crate::error::Error;
 use crate::links::Links;
 use crate::options::opt;
 use crate::pipe::LinkId;
-
-/// ROUTER_NOTIFY's bit for connects.
-const NOTIFY_CONNECT: i64 = 1;
-/// ROUTER_NOTIFY's bit for disconnects.
-const NOTIFY_DISCONNECT: i64 = 2;
 
 /// The ROUTER pattern.
 #[derive(Debug, Default)]
@@ -47,10 +41,6 @@ pub(crate) struct Router {
     handover: bool,
     /// PROBE_ROUTER.
     probe: bool,
-    /// ROUTER_NOTIFY's bits.
-    notify: i64,
-    /// Routing ids of peers that came or went, to deliver as `[id, ""]` (ROUTER_NOTIFY).
-    notices: VecDeque<Bytes>,
 }
 
 impl Router {
@@ -61,13 +51,12 @@ impl Router {
             .unwrap_or_else(|| self.table.generate())
     }
 
-    /// Forgets a link and its routing id; returns the id it had.
-    fn forget(&mut self, id: LinkId) -> Option<Bytes> {
+    /// Stops reading and writing a link.
+    fn forget(&mut self, id: LinkId) {
         self.fq.detach(id);
         if self.sending == Some(Some(id)) {
             self.sending = Some(None);
         }
-        self.table.remove(id)
     }
 }
 
@@ -79,48 +68,35 @@ impl Pattern for Router {
     }
 
     fn peer_ready(&mut self, id: LinkId, links: &mut Links) {
-        if let Some(routing_id) = self.table.routing_id(id) {
+        if self.table.routing_id(id).is_some() {
             // A reconnect: the peer keeps its routing id, as libzmq assumes.
-            if self.notify & NOTIFY_CONNECT != 0 {
-                self.notices.push_back(routing_id.clone());
+            return;
+        }
+        if let Some(given) = links.connect_routing_id(id).cloned() {
+            if self.table.claim(given, id) {
+                self.fq.attach(id);
             }
             return;
         }
-        let chosen = links
-            .connect_routing_id(id)
-            .or_else(|| links.peer(id).and_then(|p| p.routing_id.as_ref()))
-            .cloned();
-        let routing_id = self.routing_id(chosen);
+        let announced = links.peer(id).and_then(|p| p.routing_id.clone());
+        let routing_id = self.routing_id(announced);
         if let Some(old) = self.table.link(&routing_id) {
             if !self.handover {
                 return;
             }
             // The new peer takes the id over; the old link is closed.
             self.forget(old);
+            self.table.remove(old);
             links.mark_dead(old);
         }
-        self.table.insert(routing_id.clone(), id);
+        self.table.insert(routing_id, id);
         self.fq.attach(id);
-        if self.notify & NOTIFY_CONNECT != 0 {
-            self.notices.push_back(routing_id);
-        }
     }
 
     fn detach(&mut self, id: LinkId) {
-        if let Some(routing_id) = self.forget(id) {
-            if self.notify & NOTIFY_DISCONNECT != 0 {
-                self.notices.push_back(routing_id);
-            }
-        }
-    }
-
-    fn peer_lost(&mut self, id: LinkId) {
-        // The link keeps its routing id for the reconnect; only the notice tells the connection went.
-        if let (Some(routing_id), true) = (
-            self.table.routing_id(id),
-            self.notify & NOTIFY_DISCONNECT != 0,
-        ) {
-            self.notices.push_back(routing_id.clone());
+        self.forget(id);
+        if let Some(next) = self.table.release(id) {
+            self.fq.attach(next);
         }
     }
 
@@ -166,13 +142,6 @@ impl Pattern for Router {
             self.more_in = frame.more;
             return Ok(frame);
         }
-        if !self.more_in {
-            if let Some(routing_id) = self.notices.pop_front() {
-                self.prefetched = Some(Frame::new(Bytes::new()));
-                self.more_in = true;
-                return Ok(Frame::new(routing_id).with_more(true));
-            }
-        }
         let (id, frame) = self.fq.recv(links).ok_or(Error::Again)?;
         if self.more_in {
             self.more_in = frame.more;
@@ -185,7 +154,7 @@ impl Pattern for Router {
     }
 
     fn has_in(&mut self, links: &mut Links) -> bool {
-        self.more_in || !self.notices.is_empty() || self.fq.has_in(links)
+        self.more_in || self.fq.has_in(links)
     }
 
     fn has_out(&mut self, links: &mut Links) -> bool {
@@ -198,13 +167,6 @@ impl Pattern for Router {
             opt::ROUTER_MANDATORY => self.mandatory = on()?,
             opt::ROUTER_HANDOVER => self.handover = on()?,
             opt::PROBE_ROUTER => self.probe = on()?,
-            opt::ROUTER_NOTIFY => {
-                let bits = int_option(value)?;
-                if !(0..=3).contains(&bits) {
-                    return Err(Error::invalid("ROUTER_NOTIFY takes 0 to 3"));
-                }
-                self.notify = bits;
-            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -290,31 +252,37 @@ mod tests {
         assert!(matches!(r.recv(&mut links), Err(Error::Again)));
     }
 
+    /// A link made by a connect with CONNECT_ROUTING_ID `n`, its peer ready.
+    fn named(links: &mut Links, r: &mut Router) -> Peer {
+        let (near, far) = link(0, 0);
+        let id = links.insert(near, None);
+        links.get_mut(id).unwrap().connect_routing_id = Some(Bytes::from_static(b"n"));
+        r.attach(id, links);
+        links.get_mut(id).unwrap().peer = Some(PeerInfo {
+            socket_type: SocketType::Router,
+            routing_id: None,
+            metadata: Default::default(),
+            version: (3, 1),
+        });
+        r.peer_ready(id, links);
+        Peer::wrap(id, far)
+    }
+
     #[test]
-    fn notify_reports_reconnects_and_losses_but_not_a_handover() {
+    fn a_connect_routing_id_in_use_waits_for_the_link_holding_it() {
         let mut links = Links::default();
         let mut r = Router::default();
-        let three = 3i64.to_ne_bytes();
-        assert!(r
-            .set_option(opt::ROUTER_NOTIFY, &three, &mut links)
-            .unwrap());
-        assert!(r
-            .set_option(opt::ROUTER_HANDOVER, &three, &mut links)
-            .unwrap());
-        let a = peer(&mut links, &mut r, 0, Some("a"));
-        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "connect");
-        r.peer_lost(a.id);
-        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "lost");
-        r.peer_ready(a.id, &mut links);
-        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "reconnect");
-        let _b = peer(&mut links, &mut r, 0, Some("a"));
-        assert_eq!(recv_msg(&mut r, &mut links), ["a", ""], "the new peer");
-        r.peer_lost(a.id);
-        r.detach(a.id);
-        assert!(
-            matches!(r.recv(&mut links), Err(Error::Again)),
-            "the link taken over is not reported"
-        );
+        let mut old = named(&mut links, &mut r);
+        let mut new = named(&mut links, &mut r);
+        old.send(&["last"]);
+        new.send(&["first"]);
+        assert_eq!(recv_msg(&mut r, &mut links), ["n", "last"]);
+        assert!(matches!(r.recv(&mut links), Err(Error::Again)));
+        links.remove(old.id);
+        r.detach(old.id);
+        assert_eq!(recv_msg(&mut r, &mut links), ["n", "first"]);
+        send(&mut r, &mut links, &["n", "reply"]).unwrap();
+        assert_eq!(new.recv_msg(), Some(vec!["reply".into()]));
     }
 
     #[test]

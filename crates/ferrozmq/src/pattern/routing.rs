@@ -1,5 +1,5 @@
 //! The routing ids of a ROUTER's or STREAM's links, both ways, and the counter for generated ones (libzmq's
-//! `routing_socket_base_t`).
+//! `routing_socket_base_t`); and the links waiting for a CONNECT_ROUTING_ID another link still holds.
 
 use std::collections::HashMap;
 
@@ -18,6 +18,9 @@ pub(crate) struct RoutingTable {
     ids: IdMap<Bytes>,
     /// The counter in the next generated routing id.
     next_id: u32,
+    /// Links whose CONNECT_ROUTING_ID was in use when they came, with that id, oldest first: an IMMEDIATE=1
+    /// connect makes a new link per connection, and the last one may still hold unread messages.
+    waiting: Vec<(LinkId, Bytes)>,
 }
 
 impl Default for RoutingTable {
@@ -26,6 +29,7 @@ impl Default for RoutingTable {
             links_by_id: HashMap::new(),
             ids: IdMap::default(),
             next_id: random_u32(),
+            waiting: Vec::new(),
         }
     }
 }
@@ -62,11 +66,35 @@ impl RoutingTable {
 
     /// Forgets a link; returns the routing id it had.
     pub(crate) fn remove(&mut self, id: LinkId) -> Option<Bytes> {
+        self.waiting.retain(|(w, _)| *w != id);
         let routing_id = self.ids.remove(&id)?;
         if self.links_by_id.get(&routing_id) == Some(&id) {
             self.links_by_id.remove(&routing_id);
         }
         Some(routing_id)
+    }
+
+    /// Gives the link its CONNECT_ROUTING_ID; `false` when another link holds that id, and the link then
+    /// waits for [`RoutingTable::release`] to free it.
+    pub(crate) fn claim(&mut self, routing_id: Bytes, id: LinkId) -> bool {
+        if self.waiting.iter().any(|(w, _)| *w == id) {
+            return false;
+        }
+        if self.links_by_id.contains_key(&routing_id) {
+            self.waiting.push((id, routing_id));
+            return false;
+        }
+        self.insert(routing_id, id);
+        true
+    }
+
+    /// Forgets a link that went away; a link waiting for its routing id gets it and is returned.
+    pub(crate) fn release(&mut self, id: LinkId) -> Option<LinkId> {
+        let routing_id = self.remove(id)?;
+        let at = self.waiting.iter().position(|(_, r)| *r == routing_id)?;
+        let (next, routing_id) = self.waiting.remove(at);
+        self.insert(routing_id, next);
+        Some(next)
     }
 }
 
@@ -90,6 +118,25 @@ mod tests {
         assert_eq!(table.remove(a), Some(generated.clone()));
         assert_eq!((table.link(&generated), table.remove(a)), (None, None));
         assert_eq!(table.links().collect::<Vec<_>>(), [b]);
+    }
+
+    #[test]
+    fn a_claimed_id_in_use_waits_for_its_holder_to_go() {
+        let mut links = Links::default();
+        let [a, b, c] = [(); 3].map(|()| Peer::attach(&mut links, 0, 0).id);
+        let mut table = RoutingTable::default();
+        let named = Bytes::from_static(b"named");
+        assert!(table.claim(named.clone(), a));
+        assert!(!table.claim(named.clone(), b));
+        assert!(!table.claim(named.clone(), c));
+        table.remove(c);
+        assert_eq!(table.link(&named), Some(a));
+        assert_eq!(table.release(a), Some(b));
+        assert_eq!(
+            (table.link(&named), table.routing_id(b)),
+            (Some(b), Some(&named))
+        );
+        assert_eq!(table.release(b), None, "c stopped waiting when it went");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! STREAM (libzmq's `stream_t`): raw TCP peers, no ZMTP. Every message received is `[routing id, data]`, every
 //! message sent is `[routing id, data]`; sending an empty data frame closes that connection. Each connection
-//! gets a generated 5-byte id (`0x00` + a counter), or the CONNECT_ROUTING_ID given for its connect; a
-//! connecting link keeps its id across reconnects. With STREAM_NOTIFY (on by default) the session puts an
+//! gets a generated 5-byte id (`0x00` + a counter), or the CONNECT_ROUTING_ID given for its connect (a link
+//! given an id another link still holds waits for that one to go); a connecting link keeps its id across
+//! reconnects. With STREAM_NOTIFY (on by default) the session puts an
 //! empty frame in the pipe when a connection starts and when it ends, so each arrives as `[routing id, ""]`.
 
 use zmtp::Frame;
@@ -34,10 +35,13 @@ impl Pattern for Stream {
             // A connecting link reconnected: it keeps its id.
             return;
         }
-        let routing_id = match links.connect_routing_id(id) {
-            Some(given) if self.table.link(given).is_none() => given.clone(),
-            _ => self.table.generate(),
-        };
+        if let Some(given) = links.connect_routing_id(id).cloned() {
+            if self.table.claim(given, id) {
+                self.fq.attach(id);
+            }
+            return;
+        }
+        let routing_id = self.table.generate();
         self.table.insert(routing_id, id);
         self.fq.attach(id);
     }
@@ -47,7 +51,9 @@ impl Pattern for Stream {
         if self.sending == Some(Some(id)) {
             self.sending = Some(None);
         }
-        self.table.remove(id);
+        if let Some(next) = self.table.release(id) {
+            self.fq.attach(next);
+        }
     }
 
     fn read_activated(&mut self, id: LinkId) {

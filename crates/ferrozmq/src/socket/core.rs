@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use zmtp::{Frame, PeerInfo, SocketType};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::links::Links;
 use crate::mailbox::{Command, Mailbox};
 use crate::options::Options;
@@ -25,8 +25,6 @@ pub(crate) struct Core {
     pub(crate) rcvmore: bool,
     /// The socket has used the I/O thread, which must hear of its close.
     pub(crate) uses_io: bool,
-    /// CONNECT_ROUTING_ID taken by the connect in progress, for the link it attaches.
-    pub(crate) connecting_routing_id: Option<Bytes>,
     /// The last successful call sent (a recv now most likely awaits an answer).
     pub(crate) sent_last: bool,
     commands: Vec<Command>,
@@ -48,7 +46,6 @@ impl Core {
             mailbox,
             rcvmore: false,
             uses_io: false,
-            connecting_routing_id: None,
             sent_last: false,
             commands: Vec::new(),
         })
@@ -65,13 +62,19 @@ impl Core {
         }
     }
 
-    /// Adds the socket's end of a new link and tells the pattern.
-    pub(crate) fn attach(&mut self, end: LinkEnd, peer: Option<PeerInfo>) -> LinkId {
+    /// Adds the socket's end of a new link and tells the pattern; `routing_id` is the CONNECT_ROUTING_ID
+    /// given to the connect that made it.
+    pub(crate) fn attach(
+        &mut self,
+        end: LinkEnd,
+        peer: Option<PeerInfo>,
+        routing_id: Option<Bytes>,
+    ) -> LinkId {
         end.set_owner(self.mailbox.clone());
         let ready = peer.is_some();
         let id = self.links.insert(end, peer);
         if let Some(link) = self.links.get_mut(id) {
-            link.connect_routing_id = self.connecting_routing_id.take();
+            link.connect_routing_id = routing_id;
             if self.options.conflate && conflates(self.socket_type) {
                 link.end.set_conflate();
             }
@@ -100,18 +103,17 @@ impl Core {
         let mut commands = std::mem::take(&mut self.commands);
         for command in commands.drain(..) {
             match command {
-                Command::Attach { end, peer } => {
-                    self.attach(end, peer);
+                Command::Attach {
+                    end,
+                    peer,
+                    routing_id,
+                } => {
+                    self.attach(end, peer, routing_id);
                 }
                 Command::PeerReady(id, peer) => {
                     if let Some(link) = self.links.get_mut(id) {
                         link.peer = Some(peer);
                         self.pattern.peer_ready(id, &mut self.links);
-                    }
-                }
-                Command::PeerLost(id) => {
-                    if self.links.get_mut(id).is_some() {
-                        self.pattern.peer_lost(id);
                     }
                 }
                 Command::Pipe(id, event) => self.pipe_event(id, event),
@@ -161,9 +163,16 @@ impl Core {
     /// Asks the pattern for the next frame.
     pub(crate) fn try_recv(&mut self) -> Result<Frame> {
         self.process_commands();
-        let result = self.pattern.recv(&mut self.links);
-        self.reap();
-        result
+        loop {
+            let result = self.pattern.recv(&mut self.links);
+            // A link found finished may hand its routing id to a waiting one (ROUTER, STREAM) whose
+            // messages are already in: look again rather than wait for news that came before.
+            let again = matches!(result, Err(Error::Again)) && self.links.has_dead();
+            self.reap();
+            if !again {
+                return result;
+            }
+        }
     }
 }
 

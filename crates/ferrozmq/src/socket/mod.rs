@@ -75,7 +75,11 @@ impl Socket {
         SocketRef {
             id: self.id,
             socket_type: core.socket_type,
-            options: core.options.clone(),
+            options: Options {
+                // Only the connect that takes it gives it to its session (see `connect`).
+                connect_routing_id: None,
+                ..core.options.clone()
+            },
             mailbox: self.mailbox.clone(),
             ctx: Arc::downgrade(&self.ctx),
             monitor: self.monitor.clone(),
@@ -125,26 +129,29 @@ impl Socket {
         let mut core = self.lock();
         check_transport(&core, &ep)?;
         core.process_commands();
-        core.connecting_routing_id = core.options.connect_routing_id.take();
+        let routing_id = core.options.connect_routing_id.take();
         let resolved = match &ep {
             Endpoint::Inproc(name) => {
-                self.ctx.inproc_connect(name, self.id, &mut core);
+                self.ctx
+                    .inproc_connect(name, self.id, &mut core, routing_id);
                 endpoint.to_string()
             }
             _ => {
                 let io = self.ctx.io()?;
                 core.uses_io = true;
+                let mut socket = self.socket_ref(&core);
                 let end = if core.options.immediate {
+                    // The link is made after each handshake: the session names its peer.
+                    socket.options.connect_routing_id = routing_id;
                     None
                 } else {
                     let (mine, theirs) = pipe::link(core.options.sndhwm, core.options.rcvhwm);
-                    core.attach(mine, None);
+                    core.attach(mine, None, routing_id);
                     Some(theirs)
                 };
-                io.connect(self.socket_ref(&core), &ep, end)?
+                io.connect(socket, &ep, end)?
             }
         };
-        core.connecting_routing_id = None;
         core.options.last_endpoint = resolved;
         Ok(())
     }
@@ -322,6 +329,9 @@ impl Socket {
     pub fn set_option_int(&self, option: i32, value: i64) -> Result<()> {
         self.check_alive()?;
         let mut core = self.lock();
+        if option == opt::ROUTER_NOTIFY && core.socket_type != SocketType::Router {
+            return Err(Error::invalid("ROUTER_NOTIFY is a ROUTER option"));
+        }
         if core.options.set_int(option, value)? {
             return Ok(());
         }
@@ -336,6 +346,13 @@ impl Socket {
     pub fn set_option_bytes(&self, option: i32, value: &[u8]) -> Result<()> {
         self.check_alive()?;
         let mut core = self.lock();
+        if option == opt::CONNECT_ROUTING_ID
+            && !matches!(core.socket_type, SocketType::Router | SocketType::Stream)
+        {
+            return Err(Error::invalid(
+                "CONNECT_ROUTING_ID is a ROUTER or STREAM option",
+            ));
+        }
         if core.options.set_bytes(option, value)? {
             return Ok(());
         }

@@ -204,3 +204,23 @@ pub(crate) fn send_when_routable(s: &Socket, parts: &[&[u8]]) {
         }
     }
 }
+
+/// Starts monitoring `s` for `events`; returns the PAIR that reads them.
+pub(crate) fn watch(ctx: &Context, s: &Socket, events: u32) -> Socket {
+    let endpoint = format!("inproc://{}", unique("monitor"));
+    s.monitor(endpoint.as_str(), events).expect("monitor");
+    let reader = socket(ctx, SocketType::Pair);
+    reader.connect(&endpoint).expect("connect to the monitor");
+    reader
+}
+
+/// Blocks until the monitor reader gets an event of kind `event`, skipping others.
+pub(crate) fn await_event(reader: &Socket, event: u32) {
+    loop {
+        let frames = reader.recv_multipart(0).expect("a monitor event in time");
+        let e = ferrozmq::event::Event::parse(&frames).expect("a two-frame event");
+        if e.event == event {
+            return;
+        }
+    }
+}
