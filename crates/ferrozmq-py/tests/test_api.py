@@ -513,6 +513,29 @@ def test_poller_over_socket_and_pipe_wakes_promptly_for_either(ctx, transport):
         os.close(w)
 
 
+def test_poller_with_a_regular_file_and_a_descriptor_twice(ctx, tmp_path):
+    """As poll(2) has them: a regular file (stdin redirected from one, say) is always ready, and one
+    descriptor may be registered through two objects."""
+    f = tmp_path / "input.txt"
+    f.write_bytes(b"line\n")
+    r, w = os.pipe()
+    try:
+        with open(f, "rb") as stdin:
+            a, b = pair(ctx, zmq.PAIR, zmq.PAIR)
+            poller = zmq.Poller()
+            poller.register(b, zmq.POLLIN)
+            poller.register(stdin, zmq.POLLIN)
+            assert poller.poll(5000) == [(stdin.fileno(), zmq.POLLIN)]
+            events = zmq.zmq_poll([(r, zmq.POLLIN), (b, zmq.POLLIN), (r, zmq.POLLIN)], 0)
+            assert events == []
+            os.write(w, b"!")
+            events = zmq.zmq_poll([(r, zmq.POLLIN), (b, zmq.POLLIN), (r, zmq.POLLIN)], 5000)
+            assert events == [(r, zmq.POLLIN), (r, zmq.POLLIN)]
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def test_proxy_steerable(ctx):
     front = ctx.socket(zmq.PULL)
     front.bind("inproc://front")
