@@ -139,6 +139,9 @@ class Frame(_FerroFrame):
         super().__init__(data, track=False, copy=copy, copy_threshold=copy_threshold)
         self.tracker = _zmq()._FINISHED_TRACKER if track else None
 
+    # pyzmq's frames have no __str__ of their own: str() is their repr.
+    __str__ = object.__str__
+
 
 Message = Frame
 
