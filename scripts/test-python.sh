@@ -2,8 +2,9 @@
 # Builds the Python package `ferrozmq` (crates/ferrozmq-py) and runs its pytest suite: the API, interop
 # with pyzmq (real libzmq) in the same process, asyncio, and the examples under examples/python.
 #
-# Creates or reuses .venv at the repository root, installs maturin, pytest, pytest-timeout and pyzmq from
-# PyPI, builds the abi3 wheel (release) and installs it into the venv. Extra arguments go to pytest.
+# Creates or reuses .venv at the repository root, installs maturin, pytest, pytest-timeout, pyzmq, and
+# pytest-asyncio and tornado (for pyzmq's own async tests) from PyPI, builds the abi3 wheel (release) and
+# installs it into the venv. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,9 +18,9 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 VENV=$(cd "$VENV" && pwd)
-log "installing maturin, pytest, pytest-timeout, pyzmq"
+log "installing maturin, pytest, pytest-timeout, pytest-asyncio, tornado, pyzmq"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade \
-    "maturin>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "pyzmq>=26"
+    "maturin>=1.5,<2" "pytest>=7" "pytest-timeout>=2" "pytest-asyncio>=0.23" "tornado>=6" "pyzmq>=26"
 
 log "building and installing the ferrozmq wheel"
 wheels=$(mktemp -d)
@@ -47,4 +48,6 @@ export FERROZMQ_PYZMQ_TESTS="$PYZMQ_TESTS"
 log "pytest (per-test timeout 60 s)"
 cd crates/ferrozmq-py
 # Run from a directory where the source tree's python/ferrozmq cannot shadow the installed wheel.
-exec "$VENV/bin/python" -m pytest --timeout=60 -p no:cacheprovider -q "$@" tests
+# ferrozmq's own asyncio tests run their loops themselves: pytest-asyncio is only for pyzmq's (in a
+# subprocess, tests/test_pyzmq_backend.py).
+exec "$VENV/bin/python" -m pytest --timeout=60 -p no:cacheprovider -p no:asyncio -q "$@" tests

@@ -20,6 +20,7 @@ pub mod error;
 pub mod fastcall;
 pub mod frame;
 pub mod messages;
+pub mod registry;
 pub mod security;
 pub mod socket;
 

@@ -3,19 +3,25 @@
 //! Blocking calls never block inside the core while holding the GIL: they try once, then wait with the GIL
 //! released for at most [`SLICE`] at a time (`Socket::poll`), checking for signals and for the socket being
 //! closed between slices, and honour SNDTIMEO/RCVTIMEO themselves.
+//!
+//! The core socket lives in a [`Shared`] that every Python object shadowing it holds (`Socket.shadow`,
+//! `Socket(shadow=...)`); [`Socket::underlying`] is its address in [`SOCKETS`]. Closing any of them closes
+//! the core socket for all.
 
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use ferrozmq::{opt, Error, Frame, PollItem, SocketType, DONTWAIT, POLLIN, POLLOUT};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple, PyType};
 
 use crate::context::Context;
 use crate::error::{self, IntoPyResult};
+use crate::registry::Registry;
 
 /// The longest a blocking call waits with the GIL released before checking for signals (Ctrl-C).
 pub const SLICE: Duration = Duration::from_millis(100);
@@ -28,21 +34,39 @@ pub const COPY_THRESHOLD: usize = 65536;
 const SNDTIMEO: i32 = opt::SNDTIMEO;
 const RCVTIMEO: i32 = opt::RCVTIMEO;
 
+/// Every live socket, by address.
+static SOCKETS: Registry<Shared> = Registry::new();
+
 /// A ferrozmq socket. The Python subclass adds pyzmq's conveniences (send_string, send_json, options as
-/// attributes, ...); `send`, `recv` and the multipart calls come from [`crate::messages`].
+/// attributes, ...) and its `__init__` calls `_open()` or `_open_shadow()` first; `send`, `recv` and the
+/// multipart calls come from [`crate::messages`].
 #[pyclass(subclass, frozen, module = "ferrozmq._ferrozmq")]
 #[derive(Debug)]
 pub struct Socket {
-    inner: Mutex<Inner>,
-    /// The socket type number (`zmq.REQ`, ...).
-    #[pyo3(get)]
-    socket_type: i32,
+    /// The core socket and what goes with it, set once by `_open()` or `_open_shadow()`.
+    shared: OnceLock<Arc<Shared>>,
     /// `copy=False` sends of fewer bytes copy anyway (pyzmq's `Socket.copy_threshold`).
     copy_threshold: AtomicUsize,
     /// The Python subclass's `_frame_class`, looked up on the first `recv(copy=False)`.
     frame_class: OnceLock<Py<PyType>>,
     /// The Python subclass's `_finished_tracker`, looked up on first use.
     finished_tracker: OnceLock<Py<PyAny>>,
+}
+
+/// What a socket and its shadows share.
+#[derive(Debug)]
+struct Shared {
+    /// The address of this socket in [`SOCKETS`].
+    address: usize,
+    /// The socket type number (`zmq.REQ`, ...).
+    socket_type: i32,
+    inner: Mutex<Inner>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        SOCKETS.remove(self.address);
+    }
 }
 
 /// What the lock of a [`Socket`] guards.
@@ -86,15 +110,26 @@ impl Socket {
     /// # Errors
     /// `ZMQError(ENOTSOCK)` after `close()`.
     pub fn core(&self, py: Python<'_>) -> PyResult<Arc<ferrozmq::Socket>> {
-        self.lock().sock.clone().ok_or_else(|| not_socket(py))
+        self.lock()
+            .and_then(|i| i.sock.clone())
+            .ok_or_else(|| not_socket(py))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    /// The shared state, locked; `None` before `_open()`/`_open_shadow()`.
+    fn lock(&self) -> Option<MutexGuard<'_, Inner>> {
+        self.shared
+            .get()
+            .map(|s| s.inner.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn is_closed(&self) -> bool {
-        self.lock().sock.is_none()
+        self.lock().is_none_or(|i| i.sock.is_none())
+    }
+
+    fn attach(&self, py: Python<'_>, shared: Arc<Shared>) -> PyResult<()> {
+        self.shared
+            .set(shared)
+            .map_err(|_| error::from_errno(py, libc::EINVAL))
     }
 
     /// The class of the frames `recv(copy=False)` returns: the Python class's `_frame_class` (pyzmq's
@@ -134,7 +169,10 @@ impl Socket {
         if data.len() > SLAB_MAX {
             return Bytes::copy_from_slice(data);
         }
-        let slab = &mut self.lock().slab;
+        let Some(mut inner) = self.lock() else {
+            return Bytes::copy_from_slice(data);
+        };
+        let slab = &mut inner.slab;
         if slab.capacity() < data.len() {
             // The old slab lives on while messages cut from it do.
             *slab = BytesMut::with_capacity(SLAB);
@@ -159,7 +197,7 @@ impl Socket {
         op: impl FnOnce(&ferrozmq::Socket) -> ferrozmq::Result<T>,
     ) -> PyResult<ferrozmq::Result<T>> {
         let guard = self.lock();
-        match guard.sock.as_deref() {
+        match guard.as_ref().and_then(|g| g.sock.as_deref()) {
             Some(s) => Ok(op(s)),
             None => Err(not_socket(py)),
         }
@@ -238,34 +276,53 @@ impl Socket {
 
 #[pymethods]
 impl Socket {
-    /// A new socket of `socket_type` in `context`; other arguments are for the Python subclass.
+    /// An empty socket object: `__init__` opens a new core socket or shadows one.
     #[new]
-    #[pyo3(signature = (context=None, socket_type=0, *_args, **_kwargs))]
-    fn new(
-        py: Python<'_>,
-        context: Option<&Bound<'_, PyAny>>,
-        socket_type: i32,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
-        let Some(context) = context else {
-            return Err(PyTypeError::new_err("Socket() needs a Context"));
-        };
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Self {
+            shared: OnceLock::new(),
+            copy_threshold: AtomicUsize::new(COPY_THRESHOLD),
+            frame_class: OnceLock::new(),
+            finished_tracker: OnceLock::new(),
+        }
+    }
+
+    /// Gives this object a new core socket of `socket_type` in `context`.
+    fn _open(&self, py: Python<'_>, context: &Bound<'_, PyAny>, socket_type: i32) -> PyResult<()> {
         let ctx = context.extract::<PyRef<'_, Context>>()?.core(py)?;
         let Some(st) = SocketType::from_raw(socket_type) else {
             return Err(error::from_errno(py, libc::EINVAL));
         };
         let s = ctx.socket(st).py(py)?;
-        Ok(Self {
+        let shared = SOCKETS.insert(|address| Shared {
+            address,
+            socket_type,
             inner: Mutex::new(Inner {
                 sock: Some(Arc::new(s)),
                 slab: BytesMut::new(),
             }),
-            socket_type,
-            copy_threshold: AtomicUsize::new(COPY_THRESHOLD),
-            frame_class: OnceLock::new(),
-            finished_tracker: OnceLock::new(),
-        })
+        });
+        self.attach(py, shared)
+    }
+
+    /// Makes this object a shadow of the socket at `address` (another object's `underlying`): both then
+    /// stand for one core socket. `ZMQError(ENOTSOCK)` if no live socket has that address.
+    fn _open_shadow(&self, py: Python<'_>, address: usize) -> PyResult<()> {
+        let shared = SOCKETS.get(address).ok_or_else(|| not_socket(py))?;
+        self.attach(py, shared)
+    }
+
+    /// The address of the core socket, for `Socket.shadow(address)` (0 before `__init__`).
+    #[getter]
+    fn underlying(&self) -> usize {
+        self.shared.get().map_or(0, |s| s.address)
+    }
+
+    /// The socket type number (`zmq.REQ`, ...; -1 before `__init__`).
+    #[getter]
+    fn socket_type(&self) -> i32 {
+        self.shared.get().map_or(-1, |s| s.socket_type)
     }
 
     /// True once the socket is closed.
@@ -290,11 +347,10 @@ impl Socket {
     /// for up to LINGER in the background.
     #[pyo3(signature = (linger=None))]
     fn close(&self, py: Python<'_>, linger: Option<i32>) -> PyResult<()> {
-        let taken = {
-            let mut inner = self.lock();
+        let taken = self.lock().and_then(|mut inner| {
             inner.slab = BytesMut::new();
             inner.sock.take()
-        };
+        });
         if let Some(s) = taken {
             if let Some(ms) = linger {
                 // A terminated context refuses options; closing must still work.
@@ -351,12 +407,12 @@ impl Socket {
     }
 
     /// The events ready now (`ZMQ_EVENTS`): POLLIN and/or POLLOUT.
-    fn _events(&self, py: Python<'_>) -> PyResult<i16> {
+    fn _zmq_events(&self, py: Python<'_>) -> PyResult<i16> {
         self.now(py, |s| s.events())?.py(py)
     }
 
     /// The descriptor that turns readable when the socket's events may have changed (`ZMQ_FD`).
-    fn _fd(&self, py: Python<'_>) -> PyResult<i64> {
+    fn _zmq_fd(&self, py: Python<'_>) -> PyResult<i64> {
         self.now(py, |s| s.fd().map(i64::from))?.py(py)
     }
 
@@ -368,15 +424,25 @@ impl Socket {
     /// Waits up to `timeout_ms` (negative: forever) for `events`; returns the ready events.
     fn _poll(&self, py: Python<'_>, events: i16, timeout_ms: i64) -> PyResult<i16> {
         let s = self.core(py)?;
-        Ok(poll_arcs(py, &[s], &[events], timeout_ms)?[0])
+        Ok(poll_targets(py, &[Target::Socket(s)], &[events], timeout_ms)?[0])
     }
 }
 
-/// Polls core sockets in GIL-free slices until one is ready, `timeout_ms` passes (negative: never) or a
-/// signal handler raises.
-fn poll_arcs(
+/// What one poll item watches.
+#[derive(Debug)]
+enum Target {
+    /// A socket, waited for through its events and its `ZMQ_FD`.
+    Socket(Arc<ferrozmq::Socket>),
+    /// A plain file descriptor.
+    Fd(RawFd),
+}
+
+/// Polls sockets and descriptors in GIL-free slices until one is ready, `timeout_ms` passes (negative:
+/// never) or a signal handler raises. Each slice is one [`ferrozmq::poll`]: sockets and descriptors are
+/// waited for together, in one OS poll when there are descriptors, so either wakes it at once.
+fn poll_targets(
     py: Python<'_>,
-    socks: &[Arc<ferrozmq::Socket>],
+    targets: &[Target],
     events: &[i16],
     timeout_ms: i64,
 ) -> PyResult<Vec<i16>> {
@@ -384,10 +450,13 @@ fn poll_arcs(
     loop {
         let slice = slice_until(deadline);
         let result = py.detach(|| {
-            let mut items: Vec<PollItem<'_>> = socks
+            let mut items: Vec<PollItem<'_>> = targets
                 .iter()
                 .zip(events)
-                .map(|(s, &ev)| PollItem::new(s, ev))
+                .map(|(t, &ev)| match t {
+                    Target::Socket(s) => PollItem::new(s, ev),
+                    Target::Fd(fd) => PollItem::from_fd(*fd, ev),
+                })
                 .collect();
             ferrozmq::poll(&mut items, Some(slice))
                 .map(|n| (n, items.iter().map(|i| i.revents).collect::<Vec<_>>()))
@@ -400,27 +469,32 @@ fn poll_arcs(
     }
 }
 
-/// `zmq_poll` over sockets: waits up to `timeout_ms` (negative: forever, 0: just looks) until one of
-/// `sockets[i]` has one of `events[i]`; returns each socket's ready events.
+/// `zmq_poll`: waits up to `timeout_ms` (negative: forever, 0: just looks) until one of `items[i]` (a
+/// ferrozmq socket or an integer file descriptor) has one of `events[i]`; returns each item's ready
+/// events (POLLERR is reported for a descriptor whether asked for or not).
 ///
 /// # Errors
-/// `ValueError` for lists of different lengths, `ZMQError(ENOTSOCK)` for a closed socket,
-/// `ContextTerminated`, or whatever a signal handler raises.
+/// `ValueError` for lists of different lengths, `TypeError` for an item that is neither a socket nor an
+/// int, `ZMQError(ENOTSOCK)` for a closed socket, `ContextTerminated`, the OS error of a descriptor that
+/// cannot be polled, or whatever a signal handler raises.
 #[pyfunction]
 pub fn poll_sockets(
     py: Python<'_>,
-    sockets: Vec<PyRef<'_, Socket>>,
+    items: Vec<Bound<'_, PyAny>>,
     events: Vec<i16>,
     timeout_ms: i64,
 ) -> PyResult<Vec<i16>> {
-    if sockets.len() != events.len() {
-        return Err(PyValueError::new_err("sockets and events differ in length"));
+    if items.len() != events.len() {
+        return Err(PyValueError::new_err("items and events differ in length"));
     }
-    let socks = sockets
+    let targets = items
         .iter()
-        .map(|s| s.core(py))
+        .map(|item| match item.cast::<Socket>() {
+            Ok(s) => Ok(Target::Socket(s.get().core(py)?)),
+            Err(_) => Ok(Target::Fd(item.extract::<RawFd>()?)),
+        })
         .collect::<PyResult<Vec<_>>>()?;
-    poll_arcs(py, &socks, &events, timeout_ms)
+    poll_targets(py, &targets, &events, timeout_ms)
 }
 
 /// `zmq_proxy`: forwards messages between `frontend` and `backend` (and copies them to `capture`) until

@@ -31,6 +31,16 @@ def test_versions_and_capabilities():
     assert isinstance(zmq.__version__, str)
 
 
+def test_draft_api_answers_truthfully(ctx):
+    """No draft sockets: DRAFT_API and has("draft") say so, and draft socket types are refused as by a
+    libzmq built without them (EINVAL)."""
+    assert zmq.DRAFT_API is False and zmq.PYZMQ_DRAFT_API is False and zmq.has("draft") is False
+    for t in (zmq.SERVER, zmq.CLIENT, zmq.RADIO, zmq.DISH, zmq.GATHER, zmq.SCATTER):
+        with pytest.raises(zmq.ZMQError) as e:
+            ctx.socket(t)
+        assert e.value.errno == errno.EINVAL
+
+
 def test_constants_match_libzmq():
     assert (zmq.PAIR, zmq.PUB, zmq.SUB, zmq.REQ, zmq.REP, zmq.DEALER, zmq.ROUTER, zmq.PULL, zmq.PUSH) == tuple(range(9))
     assert zmq.XPUB == 9 and zmq.XSUB == 10 and zmq.STREAM == 11
@@ -467,6 +477,60 @@ def test_poller_with_fd(ctx):
         assert dict(poller.poll(1000)) == {b: zmq.POLLIN}
         rl, wl, xl = zmq.select([b], [], [], 1)
         assert rl == [b]
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+@pytest.mark.parametrize("transport", ["inproc", "tcp"])
+def test_poller_over_socket_and_pipe_wakes_promptly_for_either(ctx, transport):
+    """Sockets and plain descriptors are waited for in one OS poll (each socket through its FD): a poll
+    blocked on both wakes as soon as either is ready, and reports the descriptor as an int, as pyzmq."""
+    r, w = os.pipe()
+    reader = os.fdopen(r, "rb", buffering=0)  # registered as an object with fileno()
+    try:
+        a, b = pair(ctx, zmq.PAIR, zmq.PAIR, transport)
+        poller = zmq.Poller()
+        poller.register(b, zmq.POLLIN)
+        poller.register(reader, zmq.POLLIN)
+        for fire, ready in ((lambda: os.write(w, b"!"), r), (lambda: a.send(b"x"), b)):
+            fired = []
+            # The event comes from another thread once the poll below is (almost surely) blocked.
+            t = threading.Timer(0.1, lambda: (fired.append(time.monotonic()), fire()))
+            t.start()
+            events = poller.poll(10000)
+            woke = time.monotonic()
+            t.join()
+            assert events == [(ready, zmq.POLLIN)]
+            assert woke - fired[0] < 1.0, "the poll did not wake promptly"
+            if ready is r:
+                assert reader.read(1) == b"!"
+            else:
+                assert b.recv() == b"x"
+        assert poller.poll(0) == []
+    finally:
+        reader.close()
+        os.close(w)
+
+
+def test_poller_with_a_regular_file_and_a_descriptor_twice(ctx, tmp_path):
+    """As poll(2) has them: a regular file (stdin redirected from one, say) is always ready, and one
+    descriptor may be registered through two objects."""
+    f = tmp_path / "input.txt"
+    f.write_bytes(b"line\n")
+    r, w = os.pipe()
+    try:
+        with open(f, "rb") as stdin:
+            a, b = pair(ctx, zmq.PAIR, zmq.PAIR)
+            poller = zmq.Poller()
+            poller.register(b, zmq.POLLIN)
+            poller.register(stdin, zmq.POLLIN)
+            assert poller.poll(5000) == [(stdin.fileno(), zmq.POLLIN)]
+            events = zmq.zmq_poll([(r, zmq.POLLIN), (b, zmq.POLLIN), (r, zmq.POLLIN)], 0)
+            assert events == []
+            os.write(w, b"!")
+            events = zmq.zmq_poll([(r, zmq.POLLIN), (b, zmq.POLLIN), (r, zmq.POLLIN)], 5000)
+            assert events == [(r, zmq.POLLIN), (r, zmq.POLLIN)]
     finally:
         os.close(r)
         os.close(w)

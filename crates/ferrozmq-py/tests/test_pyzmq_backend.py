@@ -16,7 +16,7 @@ pytest.importorskip("zmq")
 
 ENV = {**os.environ, "PYZMQ_BACKEND": "ferrozmq.backend"}
 
-# pyzmq 27.3's test files that pass in full on ferrozmq (see docs/PYTHON-BENCHMARKS.md for the others).
+# pyzmq 27.3's test files that pass on ferrozmq (see docs/PYTHON-BENCHMARKS.md for the others).
 PASSING_PYZMQ_TESTS = [
     "test_error.py",
     "test_constants.py",
@@ -32,6 +32,33 @@ PASSING_PYZMQ_TESTS = [
     "test_etc.py",
     "test_security.py",
     "test_curve_keygen.py",
+    "test_context.py",  # shadow contexts
+    "test_socket.py",  # shadow sockets; less KNOWN_FAILURES
+    "test_poll.py",  # sockets and raw descriptors in one poll
+    "test_decorators.py",
+    "test_retry_eintr.py",
+]
+
+# pyzmq's asyncio and tornado tests (pytest-asyncio, tornado): zmq.asyncio shadows every socket, and
+# pyzmq's ThreadAuthenticator (test_auth.py) runs a zmq.asyncio Poller on a shadowed context in its thread.
+PASSING_PYZMQ_ASYNC_TESTS = [
+    "test_asyncio.py",
+    "test_auth.py",
+    "test_monitor.py",
+    "test_future.py",
+    "test_zmqstream.py",
+    "test_ioloop.py",
+]
+
+# Tests of the files above that fail on ferrozmq, and why.
+KNOWN_FAILURES = [
+    # libzmq options ferrozmq lacks (AFFINITY, RATE, RECOVERY_IVL, MULTICAST_*, USE_FD, ...).
+    "test_socket.py::TestSocket::test_int_sockopts",
+    # A Frame(track=True) made by the user reports done before it is sent: backend frames get pyzmq's
+    # finished tracker; only the tracker of a send(copy=False, track=True) follows the core.
+    "test_socket.py::TestSocket::test_tracker",
+    # Sends a 2 GiB message: pyzmq skips it on CI.
+    "test_socket.py::TestSocket::test_large_send",
 ]
 
 
@@ -89,7 +116,7 @@ def test_pyzmq_monitor_fd_and_user_id_on_ferrozmq():
     out = run_python(
         """
         import select, zmq
-        from ferrozmq.auth.thread import ThreadAuthenticator  # pyzmq's needs shadow sockets
+        from zmq.auth.thread import ThreadAuthenticator  # pyzmq's own: an asyncio Poller on shadow sockets
         from zmq.utils.monitor import recv_monitor_message
         ctx = zmq.Context()
         auth = ThreadAuthenticator(ctx)
@@ -124,19 +151,35 @@ def test_pyzmq_monitor_fd_and_user_id_on_ferrozmq():
     assert out.strip() == "done"
 
 
-def test_pyzmq_own_tests_sample():
-    """A sample of pyzmq's own test files, run unchanged through backend mode."""
+def run_pyzmq_tests(files: list[str], *options: str) -> None:
+    """Runs pyzmq's own test files unchanged through backend mode, less KNOWN_FAILURES."""
     tests = os.environ.get("FERROZMQ_PYZMQ_TESTS")
     if not tests or not pathlib.Path(tests).is_dir():
         pytest.skip("pyzmq's tests are not here (scripts/test-python.sh fetches them)")
+    deselect = [a for f in KNOWN_FAILURES if f.split("::")[0] in files for a in ("--deselect", f)]
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--timeout=30", *PASSING_PYZMQ_TESTS],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--timeout=30", *options, *deselect, *files],
         cwd=tests,
         env=ENV,
         capture_output=True,
         text=True,
-        timeout=55,
+        timeout=170,
     )
     summary = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
     assert " passed" in summary and "failed" not in summary
+
+
+# Mostly pyzmq's own sleeps; several times longer when the machine is busy.
+@pytest.mark.timeout(180)
+def test_pyzmq_own_tests_sample():
+    """A sample of pyzmq's own test files, run unchanged through backend mode."""
+    run_pyzmq_tests(PASSING_PYZMQ_TESTS)
+
+
+@pytest.mark.timeout(180)
+def test_pyzmq_own_async_tests_sample():
+    """pyzmq's asyncio, tornado and authenticator tests, run unchanged through backend mode."""
+    pytest.importorskip("pytest_asyncio")
+    pytest.importorskip("tornado")
+    run_pyzmq_tests(PASSING_PYZMQ_ASYNC_TESTS, "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function")

@@ -103,6 +103,45 @@ fn waits_for_an_fd_or_a_socket_and_honours_the_timeout() {
 }
 
 #[test]
+fn a_descriptor_twice_and_a_regular_file_as_poll_2_has_them() {
+    let ctx = Context::new();
+    let (push, pull) = push_pull(&ctx);
+    let (mut a, b) = UnixStream::pair().unwrap();
+    // The same descriptor in two items (and a socket twice): each item gets its share.
+    let mut items = [
+        PollItem::from_fd(b.as_raw_fd(), POLLIN),
+        PollItem::new(&pull, POLLIN),
+        PollItem::from_fd(b.as_raw_fd(), POLLOUT),
+        PollItem::new(&pull, POLLIN),
+    ];
+    assert_eq!(poll_ms(&mut items, 5_000).unwrap(), 1);
+    assert_eq!(items.map(|i| i.revents), [0, 0, POLLOUT, 0]);
+    a.write_all(b"x").unwrap();
+    push.send("m", 0).unwrap();
+    let mut items = [
+        PollItem::from_fd(b.as_raw_fd(), POLLIN),
+        PollItem::new(&pull, POLLIN),
+        PollItem::from_fd(b.as_raw_fd(), POLLIN),
+        PollItem::new(&pull, POLLIN),
+    ];
+    assert_eq!(poll_ms(&mut items, 5_000).unwrap(), 4);
+    assert_eq!(items.map(|i| i.revents), [POLLIN; 4]);
+
+    // A regular file (epoll refuses it) is always ready, as poll(2) reports it.
+    let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+    let mut buf = [0u8; 1];
+    (&b).read_exact(&mut buf).unwrap();
+    assert_eq!(pull.recv_bytes(0).unwrap(), "m");
+    let mut items = [
+        PollItem::new(&pull, POLLIN),
+        PollItem::from_fd(file.as_raw_fd(), POLLIN | POLLOUT),
+        PollItem::from_fd(b.as_raw_fd(), POLLIN),
+    ];
+    assert_eq!(poll_ms(&mut items, 5_000).unwrap(), 1);
+    assert_eq!(items.map(|i| i.revents), [0, POLLIN | POLLOUT, 0]);
+}
+
+#[test]
 fn pollerr_for_a_failed_descriptor() {
     // A non-blocking connect to a closed port fails: the descriptor reports an error.
     let port = common::free_tcp_port("127.0.0.1:0");

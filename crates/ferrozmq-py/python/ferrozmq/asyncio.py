@@ -69,7 +69,7 @@ async def _fd_readable(sock: Socket, timeout: float | None) -> None:
     loop = _get_loop()
     watch = sock._fd_watch
     if watch is None or watch.loop is not loop or not watch.waiters:
-        watch = sock._fd_watch = _FdWatch(loop, sock._fd())
+        watch = sock._fd_watch = _FdWatch(loop, sock._zmq_fd())
     fut = watch.wait()
     try:
         await _asyncio.wait({fut}, timeout=timeout)
@@ -84,7 +84,7 @@ async def _wait_for(sock: Socket, event: int, deadline: float | None) -> int:
     """Waits on the event loop until ``sock`` has one of ``event`` or ``deadline`` passes; returns the
     ready events (0 at the deadline)."""
     while True:
-        ready = sock._events() & event
+        ready = sock._zmq_events() & event
         if ready:
             return ready
         timeout = None if deadline is None else deadline - time.monotonic()
@@ -104,6 +104,11 @@ class Socket(_socket.Socket):
 
     #: The FD registration with the loop while some coroutine waits on this socket.
     _fd_watch: _FdWatch | None = None
+
+    @classmethod
+    def from_socket(cls, socket: Any, io_loop: Any = None) -> Socket:
+        """An asyncio socket shadowing ``socket`` (a sync one): both stand for one core socket."""
+        return cls(shadow=socket)
 
     def close(self, linger: int | None = None) -> None:
         """Closes the socket, first taking its FD off the event loop (pending waits are cancelled)."""
@@ -214,7 +219,7 @@ class Poller(_poll.Poller):
             while True:
                 for obj, _ in self.sockets:
                     if isinstance(obj, _ferrozmq.Socket):
-                        obj._events()  # re-arms the FD: a change after this wakes the wait below
+                        obj._zmq_events()  # re-arms the FD: a change after this wakes the wait below
                 ready = _poll.zmq_poll(self.sockets, 0)
                 left = None if deadline is None else deadline - time.monotonic()
                 if ready or (left is not None and left <= 0):
@@ -239,7 +244,7 @@ class Poller(_poll.Poller):
                     tasks.append(loop.create_task(_fd_readable(obj, timeout)))
                     tasks[-1].add_done_callback(lambda _: wake())
                     continue
-                fd = obj._fd() if isinstance(obj, _ferrozmq.Socket) else _poll._fileno(obj)
+                fd = obj._zmq_fd() if isinstance(obj, _ferrozmq.Socket) else _poll._fileno(obj)
                 if isinstance(obj, _ferrozmq.Socket) or ev & POLLIN:
                     loop.add_reader(fd, wake)
                     added.append((loop.remove_reader, fd))

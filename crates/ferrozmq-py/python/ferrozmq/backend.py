@@ -18,11 +18,12 @@ from typing import Any
 
 from . import _ferrozmq
 from . import error as _ferro_error
-from .constants import EVENTS, FD, LINGER, SocketOption, _OptType
+from .constants import EVENTS, FD, LINGER, ContextOption, SocketOption, _OptType
 from .devices.monitoredqueue import monitored_queue
 from .error import ZMQError, strerror
 from .sugar.frame import Frame as _FerroFrame
 from .sugar.poll import zmq_poll
+from .sugar.socket import _check_ipc_path
 from .sugar.version import zmq_version_info
 
 #: The longest ipc path (``sun_path`` less its NUL, Linux).
@@ -35,8 +36,14 @@ def _zmq() -> Any:
     return sys.modules["zmq"]
 
 
+#: What this module raises for an errno: pyzmq's and ferrozmq's ``ZMQError`` at once (once installed).
+_ZMQError: Any = ZMQError
+
+
 def _install_error_classes() -> None:
-    """Makes the core raise classes deriving from both pyzmq's and ferrozmq's exceptions."""
+    """Makes the core (and this module) raise classes deriving from both pyzmq's and ferrozmq's
+    exceptions."""
+    global _ZMQError
     try:
         import zmq.error as zerr
     except ImportError:
@@ -54,6 +61,7 @@ def _install_error_classes() -> None:
     for cls, name in ((ZMQErrorBoth, "ZMQError"), (AgainBoth, "Again"), (ContextTerminatedBoth, "ContextTerminated")):
         cls.__name__ = cls.__qualname__ = name
         cls.__module__ = "zmq.error"
+    _ZMQError = ZMQErrorBoth
     try:
         _ferrozmq.set_error_classes(ZMQErrorBoth, AgainBoth, ContextTerminatedBoth)
     except RuntimeError:
@@ -131,6 +139,9 @@ class Frame(_FerroFrame):
         super().__init__(data, track=False, copy=copy, copy_threshold=copy_threshold)
         self.tracker = _zmq()._FINISHED_TRACKER if track else None
 
+    # pyzmq's frames have no __str__ of their own: str() is their repr.
+    __str__ = object.__str__
+
 
 Message = Frame
 
@@ -139,17 +150,19 @@ class Context(_ferrozmq.Context):
     """pyzmq's backend ``Context`` on a ferrozmq context."""
 
     _shadow = False
-    _ctx_options: Any = None
 
     def __init__(self, io_threads: int = 1, shadow: int = 0) -> None:
         if shadow:
-            raise NotImplementedError("shadow contexts need libzmq; ferrozmq has none")
-        self._ctx_options = {}
+            # ``shadow``: another context's ``underlying`` (the address of a core context)
+            self._shadow = True
+            self._open_shadow(int(shadow))
+        else:
+            if io_threads < 0:
+                raise _ZMQError(_errno.EINVAL)
+            self._open()
+            self._opt_set(int(ContextOption.IO_THREADS), int(io_threads))
 
-    @property
-    def underlying(self) -> int:
-        """libzmq's ``void *`` context; there is none in ferrozmq."""
-        return 0
+    # ``underlying`` (from the core): the address pyzmq's ``Context.shadow`` takes.
 
     def set(self, option: int, optval: int) -> None:
         """Sets a context option (recorded; the core has a fixed configuration)."""
@@ -157,8 +170,8 @@ class Context(_ferrozmq.Context):
 
         option = int(option)
         if option not in _CTX_DEFAULTS:
-            raise ZMQError(_errno.EINVAL)
-        self._ctx_options[option] = int(optval)
+            raise _ZMQError(_errno.EINVAL)
+        self._opt_set(option, int(optval))
 
     def get(self, option: int) -> int:
         """Reads a context option."""
@@ -168,8 +181,9 @@ class Context(_ferrozmq.Context):
         if option in _GET_ONLY:
             return _GET_ONLY[option]
         if option not in _CTX_DEFAULTS:
-            raise ZMQError(_errno.EINVAL)
-        return self._ctx_options.get(option, _CTX_DEFAULTS[option])
+            raise _ZMQError(_errno.EINVAL)
+        value = self._opt_get(option)
+        return _CTX_DEFAULTS[option] if value is None else value
 
 
 def _opt_type(option: int) -> _OptType:
@@ -186,9 +200,17 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
     context: Any = None
 
     def __init__(self, context: Any = None, socket_type: int = -1, shadow: int = 0, copy_threshold: int | None = None) -> None:
-        if shadow:
-            raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
         self.context = context
+        if shadow:
+            # ``shadow``: another socket's ``underlying`` (the address of a core socket)
+            self._shadow = True
+            self._open_shadow(int(shadow))
+        else:
+            if context is None:
+                raise TypeError("context must be specified")
+            if socket_type < 0:
+                raise TypeError("socket_type must be specified")
+            self._open(context, int(socket_type))
         if copy_threshold is None:
             copy_threshold = _zmq().COPY_THRESHOLD
         self.copy_threshold = copy_threshold
@@ -204,10 +226,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
     def _new_tracker(self, core_tracker: Any) -> Any:
         return _zmq().MessageTracker(_CoreEvent(core_tracker))
 
-    @property
-    def underlying(self) -> int:
-        """libzmq's ``void *`` socket; there is none in ferrozmq."""
-        return 0
+    # ``underlying`` (from the core): the address pyzmq's ``Socket.shadow`` takes.
 
     @property
     def _closed(self) -> bool:
@@ -231,9 +250,9 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
         """Reads a socket option."""
         option = int(option)
         if option == EVENTS:
-            return self._events()
+            return self._zmq_events()
         if option == FD:
-            return self._fd()
+            return self._zmq_fd()
         if _opt_type(option) is _OptType.bytes:
             return self._get_bytes(option)
         return self._get_int(option)
@@ -242,6 +261,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
         """Binds to an endpoint."""
         if isinstance(addr, bytes):
             addr = addr.decode()
+        _check_ipc_path(addr, _ZMQError)
         super().bind(addr)
 
     def connect(self, addr: str | bytes) -> None:
@@ -270,11 +290,11 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods):
 
     def join(self, group: str | bytes) -> None:
         """RADIO/DISH (draft) groups are not supported."""
-        raise ZMQError(_errno.ENOTSUP)
+        raise _ZMQError(_errno.ENOTSUP)
 
     def leave(self, group: str | bytes) -> None:
         """RADIO/DISH (draft) groups are not supported."""
-        raise ZMQError(_errno.ENOTSUP)
+        raise _ZMQError(_errno.ENOTSUP)
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receives one frame into a writable buffer (truncating); returns the frame's full length."""

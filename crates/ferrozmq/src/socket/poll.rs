@@ -1,6 +1,7 @@
 //! Polling: waiting until one of several sockets or file descriptors is ready (`zmq_poll`), and the
 //! socket's own pollable descriptor (`ZMQ_FD` + `ZMQ_EVENTS`) for outside event loops.
 
+use std::collections::BTreeMap;
 use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -147,61 +148,104 @@ fn scan(items: &mut [PollItem<'_>]) -> Result<usize> {
     Ok(ready)
 }
 
+/// The descriptor an item makes the OS poller watch: a socket's [`Socket::fd`], or the item's own.
+fn os_fd(item: &PollItem<'_>) -> Result<(RawFd, Interest)> {
+    Ok(match item.target {
+        Target::Socket(s) => (s.fd()?, Interest::READABLE),
+        Target::Fd(fd) => (fd, fd_interest(item.events)),
+    })
+}
+
 /// The general case: sockets through their descriptors, and raw descriptors, in one OS poller made for
 /// this call. Registering reports a descriptor's current readiness, so level-triggered results follow.
+///
+/// As with `poll(2)`: a descriptor may appear in several items (it is registered once, for all their
+/// events, and each item gets its share), and a regular file, which the OS poller refuses, is always
+/// ready for reading and writing.
 fn poll_fds(items: &mut [PollItem<'_>], deadline: Option<Instant>) -> Result<usize> {
     let mut poller = mio::Poll::new()?;
-    for (i, item) in items.iter().enumerate() {
-        let (fd, interest) = match item.target {
-            Target::Socket(s) => (s.fd()?, Interest::READABLE),
-            Target::Fd(fd) => (fd, fd_interest(item.events)),
-        };
-        poller
+    let fds = items.iter().map(os_fd).collect::<Result<Vec<_>>>()?;
+    // Each descriptor once, under the index of its first item, for the union of the items' interests.
+    let mut first: BTreeMap<RawFd, (usize, Interest)> = BTreeMap::new();
+    for (i, &(fd, interest)) in fds.iter().enumerate() {
+        first
+            .entry(fd)
+            .and_modify(|(_, all)| *all = all.add(interest))
+            .or_insert((i, interest));
+    }
+    let mut always_ready = vec![false; items.len()];
+    for (&fd, &(i, interest)) in &first {
+        match poller
             .registry()
-            .register(&mut SourceFd(&fd), Token(i), interest)?;
+            .register(&mut SourceFd(&fd), Token(i), interest)
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                for (flag, &(other, _)) in always_ready.iter_mut().zip(&fds) {
+                    *flag |= other == fd;
+                }
+            }
+            Err(e) => return Err(Error::Io(e)),
+        }
     }
     let mut events = Events::with_capacity(items.len().max(1));
-    let mut first = true;
+    let mut first_round = true;
     loop {
         let mut ready = scan(items)?;
-        let timeout = if ready > 0 || first {
+        for (item, _) in items.iter_mut().zip(&always_ready).filter(|(_, &a)| a) {
+            if let Target::Fd(_) = item.target {
+                item.revents = item.events & (POLLIN | POLLOUT);
+                if item.revents != 0 {
+                    ready += 1;
+                }
+            }
+        }
+        let timeout = if ready > 0 || first_round {
             // Descriptors are checked without waiting once, and whenever a socket is ready.
             Some(Duration::ZERO)
         } else {
             deadline.map(|d| d.saturating_duration_since(Instant::now()))
         };
-        first = false;
+        first_round = false;
         match poller.poll(&mut events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::Io(e)),
         }
         for event in events.iter() {
-            let Some(item) = items.get_mut(event.token().0) else {
+            let Some(&(fd, _)) = fds.get(event.token().0) else {
                 continue;
             };
-            if let Target::Fd(_) = item.target {
-                let mut revents = 0;
-                if event.is_readable() || event.is_read_closed() {
-                    revents |= POLLIN;
+            for (item, _) in items.iter_mut().zip(&fds).filter(|(_, &(f, _))| f == fd) {
+                if let Target::Fd(_) = item.target {
+                    let revents = fd_revents(event, item.events);
+                    if revents != 0 && item.revents == 0 {
+                        ready += 1;
+                    }
+                    item.revents |= revents;
                 }
-                if event.is_writable() || event.is_write_closed() {
-                    revents |= POLLOUT;
-                }
-                revents &= item.events;
-                if event.is_error() {
-                    revents |= POLLERR;
-                }
-                if revents != 0 && item.revents == 0 {
-                    ready += 1;
-                }
-                item.revents |= revents;
             }
         }
         if ready > 0 || deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(ready);
         }
     }
+}
+
+/// What an OS event means for a descriptor item waiting for `events` (POLLERR whether asked or not).
+fn fd_revents(event: &mio::event::Event, events: i16) -> i16 {
+    let mut revents = 0;
+    if event.is_readable() || event.is_read_closed() {
+        revents |= POLLIN;
+    }
+    if event.is_writable() || event.is_write_closed() {
+        revents |= POLLOUT;
+    }
+    revents &= events;
+    if event.is_error() {
+        revents |= POLLERR;
+    }
+    revents
 }
 
 /// The OS interest for a descriptor item (mio needs one: an item asking only for errors reads).

@@ -42,6 +42,13 @@ _CTX_DEFAULTS = {
 _GET_ONLY = {int(ContextOption.SOCKET_LIMIT): 65535, int(ContextOption.MSG_T_SIZE): 64}
 
 
+def _address(shadow: Any) -> int:
+    """The address to shadow: an int, or an object's ``underlying``."""
+    if not isinstance(shadow, int):
+        shadow = shadow.underlying
+    return int(shadow)
+
+
 class Context(_ferrozmq.Context, AttributeSetter):
     """A ZeroMQ context: a factory of sockets. Socket options set on it (``ctx.linger = 0``) become the
     defaults of the sockets it makes afterwards."""
@@ -51,17 +58,25 @@ class Context(_ferrozmq.Context, AttributeSetter):
     _instance_lock = Lock()
     _instance_pid: int | None = None
     _shadow = False
+    _shadow_obj: Any = None
     _warn_destroy_close = False
     _sockets: Any = None
-    _options: Any = None
 
-    def __init__(self, io_threads: int = 1, shadow: Any = 0, **kwargs: Any) -> None:
-        if shadow:
-            raise NotImplementedError("shadow contexts need libzmq; ferrozmq has none")
+    def __init__(self, io_threads: Any = 1, shadow: Any = 0, **kwargs: Any) -> None:
+        if isinstance(io_threads, _ferrozmq.Context):
+            # Context(other_context): a shadow, as in pyzmq
+            shadow, io_threads = io_threads, 1
         self.sockopts = {}
         self._sockets = WeakSet()
-        self._options = dict(_CTX_DEFAULTS)
-        self._options[int(ContextOption.IO_THREADS)] = int(io_threads)
+        if shadow:
+            self._shadow = True
+            self._shadow_obj = shadow
+            self._open_shadow(_address(shadow))
+        else:
+            if int(io_threads) < 0:
+                raise ZMQError(_errno.EINVAL)
+            self._open()
+            self._opt_set(int(ContextOption.IO_THREADS), int(io_threads))
 
     def __del__(self) -> None:
         if not self._shadow and not _exiting and not self.closed:
@@ -84,19 +99,19 @@ class Context(_ferrozmq.Context, AttributeSetter):
         return f"<{type(self).__module__}.{type(self).__name__}({n} sockets) at {hex(id(self))}{closed}>"
 
     def __copy__(self, memo: Any = None) -> Context:
-        raise NotImplementedError("shadow contexts need libzmq; ferrozmq has none")
+        """Copying a context makes a shadow of it."""
+        return self.__class__.shadow(self.underlying)
 
     __deepcopy__ = __copy__
 
     @classmethod
     def shadow(cls, address: Any) -> Context:
-        """Not available: there is no libzmq context to shadow."""
-        raise NotImplementedError("shadow contexts need libzmq; ferrozmq has none")
+        """A new context object standing for the same core context as ``address`` (another context's
+        ``underlying``, or the context itself). Terminating either terminates both; a shadow is not
+        terminated when garbage collected."""
+        return cls(shadow=address)
 
-    @property
-    def underlying(self) -> int:
-        """The address of the underlying context (libzmq's ``void *``); 0 in ferrozmq."""
-        return 0
+    # ``underlying`` (from the core): the context's address, what ``shadow`` takes.
 
     @classmethod
     def instance(cls, io_threads: int = 1) -> Context:
@@ -158,9 +173,9 @@ class Context(_ferrozmq.Context, AttributeSetter):
     def set(self, option: int, optval: int) -> None:
         """Sets a context option (``zmq.IO_THREADS``, ``zmq.MAX_SOCKETS``, ``zmq.BLOCKY`` ...)."""
         option = int(option)
-        if option not in self._options:
+        if option not in _CTX_DEFAULTS:
             raise ZMQError(_errno.EINVAL)
-        self._options[option] = int(optval)
+        self._opt_set(option, int(optval))
         if option == _BLOCKY and not optval:
             self.sockopts.setdefault(int(LINGER), 0)
 
@@ -169,10 +184,10 @@ class Context(_ferrozmq.Context, AttributeSetter):
         option = int(option)
         if option in _GET_ONLY:
             return _GET_ONLY[option]
-        try:
-            return self._options[option]
-        except KeyError:
-            raise ZMQError(_errno.EINVAL) from None
+        if option not in _CTX_DEFAULTS:
+            raise ZMQError(_errno.EINVAL)
+        value = self._opt_get(option)
+        return _CTX_DEFAULTS[option] if value is None else value
 
     def setsockopt(self, opt: int, value: Any) -> None:
         """Sets a default option for the sockets made afterwards."""

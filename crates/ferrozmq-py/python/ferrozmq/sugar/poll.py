@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import select as _select
-import time
 from typing import Any
 
 from .. import _ferrozmq
 from ..constants import POLLERR, POLLIN, POLLOUT
-
-# How often sockets are looked at while also waiting on plain file descriptors, in ms.
-_MIXED_SLICE_MS = 10
 
 
 def _fileno(obj: Any) -> int | None:
@@ -24,68 +19,31 @@ def _fileno(obj: Any) -> int | None:
     return None
 
 
-def _poll_fds(fds: list[tuple[Any, int, int]], timeout_ms: int) -> dict[int, int]:
-    """Polls plain file descriptors; returns {index: zmq events}."""
-    poller = _select.poll()
-    for _, fd, ev in fds:
-        mask = 0
-        if ev & POLLIN:
-            mask |= _select.POLLIN | _select.POLLPRI
-        if ev & POLLOUT:
-            mask |= _select.POLLOUT
-        poller.register(fd, mask)
-    ready: dict[int, int] = {}
-    index = {fd: i for i, (_, fd, _) in enumerate(fds)}
-    for fd, mask in poller.poll(timeout_ms):
-        ev = 0
-        if mask & (_select.POLLIN | _select.POLLPRI | _select.POLLHUP):
-            ev |= POLLIN
-        if mask & _select.POLLOUT:
-            ev |= POLLOUT
-        if mask & (_select.POLLERR | _select.POLLNVAL):
-            ev |= POLLERR
-        i = index[fd]
-        ev &= fds[i][2] | POLLERR
-        if ev:
-            ready[i] = ev
-    return ready
-
-
 def zmq_poll(sockets: list[tuple[Any, int]], timeout: int | None = -1) -> list[tuple[Any, int]]:
-    """Polls sockets and file descriptors (``[(socket_or_fd, events), ...]``) for up to ``timeout`` ms
-    (negative or None: forever). Returns ``[(socket_or_fd, revents), ...]`` for the ready ones."""
+    """Polls sockets and file descriptors (``[(socket_or_fd, events), ...]``; an fd is an int or an object
+    with ``fileno()``) for up to ``timeout`` ms (negative or None: forever). Returns
+    ``[(socket_or_fd, revents), ...]`` for the ready ones: the socket itself, or the integer fd for a
+    descriptor, as pyzmq does.
+
+    Sockets and descriptors are waited for together in one OS poll (each socket through its ``FD``), so
+    either kind wakes the call as soon as it is ready."""
     if timeout is None or timeout < 0:
         timeout = -1
-    timeout = int(timeout)
-    socks: list[tuple[int, Any, int]] = []
-    fds: list[tuple[int, int, int]] = []
-    for i, (obj, ev) in enumerate(sockets):
+    items: list[Any] = []
+    events: list[int] = []
+    for obj, ev in sockets:
         if isinstance(obj, _ferrozmq.Socket):
-            socks.append((i, obj, int(ev)))
+            items.append(obj)
         else:
             fd = _fileno(obj)
             if fd is None:
                 raise TypeError(f"Socket must be a ferrozmq Socket or an int/fileno(), not {obj!r}")
-            fds.append((i, fd, int(ev)))
-    if not fds:
-        revents = _ferrozmq.poll_sockets([s for _, s, _ in socks], [e for _, _, e in socks], timeout)
-        return [(sockets[i][0], r) for (i, _, _), r in zip(socks, revents) if r]
-    deadline = None if timeout < 0 else time.monotonic() + timeout / 1000
-    while True:
-        result: dict[int, int] = {}
-        if socks:
-            revents = _ferrozmq.poll_sockets([s for _, s, _ in socks], [e for _, _, e in socks], 0)
-            for (i, _, _), r in zip(socks, revents):
-                if r:
-                    result[i] = r
-        wait = 0
-        if not result:
-            left = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
-            wait = left if not socks else (_MIXED_SLICE_MS if left < 0 else min(left, _MIXED_SLICE_MS))
-        for j, ev in _poll_fds([(None, fd, ev) for _, fd, ev in fds], wait).items():
-            result[fds[j][0]] = ev
-        if result or (deadline is not None and time.monotonic() >= deadline):
-            return [(sockets[i][0], result[i]) for i in sorted(result)]
+            items.append(fd)
+        events.append(int(ev))
+    if not items:
+        return []
+    revents = _ferrozmq.poll_sockets(items, events, int(timeout))
+    return [(item, r) for item, r in zip(items, revents) if r]
 
 
 class Poller:

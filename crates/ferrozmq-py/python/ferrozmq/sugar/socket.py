@@ -32,6 +32,8 @@ from .frame import Frame
 from .tracker import _FINISHED_TRACKER, MessageTracker
 
 COPY_THRESHOLD = 65536
+#: The longest ipc path (``sun_path`` less its NUL, Linux).
+_IPC_PATH_MAX_LEN = 107
 DEFAULT_PROTOCOL = pickle.DEFAULT_PROTOCOL
 
 _BYTES_OPTIONS = {int(o) for o in SocketOption if o._opt_type is _OptType.bytes}
@@ -42,6 +44,19 @@ def _opt_type(option: int) -> _OptType:
         return SocketOption(option)._opt_type
     except ValueError:
         return _OptType.int
+
+
+def _check_ipc_path(addr: str, error: Any = ZMQError) -> None:
+    """Raises ``error(ENAMETOOLONG)`` with pyzmq's message for an ipc path longer than sun_path holds."""
+    if isinstance(addr, str) and addr.startswith("ipc://"):
+        path = addr[len("ipc://") :]
+        limit = _IPC_PATH_MAX_LEN + 1 if path.startswith("@") else _IPC_PATH_MAX_LEN
+        if len(path.encode()) > limit:
+            raise error(
+                _errno.ENAMETOOLONG,
+                f'ipc path "{path}" is longer than {_IPC_PATH_MAX_LEN} characters (sizeof(sockaddr_un.sun_path)). '
+                "zmq.IPC_PATH_MAX_LEN constant can be used to check addr length (if it is defined).",
+            )
 
 
 class _SocketContext:
@@ -76,6 +91,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
 
     context: Any = None
     _shadow = False
+    _shadow_obj: Any = None
     # What the Rust fast paths make: frames for recv(copy=False), trackers for send(copy=False).
     _frame_class = Frame
     _finished_tracker = _FINISHED_TRACKER
@@ -91,15 +107,29 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         shadow: Any = 0,
         copy_threshold: int | None = None,
     ) -> None:
+        if isinstance(ctx_or_socket, _ferrozmq.Socket):
+            # Socket(other_socket): a shadow, as in pyzmq
+            shadow, ctx_or_socket = ctx_or_socket, None
         if shadow:
-            raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
-        self.context = ctx_or_socket
+            self._shadow = True
+            self._shadow_obj = shadow
+            if isinstance(shadow, int):
+                self.context = ctx_or_socket
+            else:
+                self.context = getattr(shadow, "context", None) if ctx_or_socket is None else ctx_or_socket
+                shadow = shadow.underlying
+            self._open_shadow(int(shadow))
+        else:
+            if ctx_or_socket is None:
+                raise TypeError("context must be specified")
+            self._open(ctx_or_socket, int(socket_type))
+            self.context = ctx_or_socket
         if copy_threshold is not None:
             self.copy_threshold = copy_threshold
 
     def __del__(self) -> None:
         try:
-            if not self.closed:
+            if not self._shadow and not self.closed:
                 self.close()
         except Exception:
             pass
@@ -119,19 +149,19 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         self.close()
 
     def __copy__(self, memo: Any = None) -> Socket:
-        raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
+        """Copying a socket makes a shadow of it."""
+        return self.__class__.shadow(self.underlying)
 
     __deepcopy__ = __copy__
 
     @classmethod
     def shadow(cls, address: Any) -> Socket:
-        """Not available: there is no libzmq socket to shadow."""
-        raise NotImplementedError("shadow sockets need libzmq; ferrozmq has none")
+        """A new socket object standing for the same core socket as ``address`` (another socket's
+        ``underlying``, or the socket itself): messages, options and ``close()`` are shared. A shadow is
+        not closed when garbage collected."""
+        return cls(shadow=address)
 
-    @property
-    def underlying(self) -> int:
-        """The address of the underlying socket (libzmq's ``void *``); 0 in ferrozmq."""
-        return 0
+    # ``underlying`` (from the core): the socket's address, what ``shadow`` takes.
 
     @property
     def type(self) -> SocketType:
@@ -152,6 +182,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
     def bind(self, addr: str) -> _SocketContext:
         """Binds to ``addr``; usable as a context manager that unbinds on exit."""
         try:
+            _check_ipc_path(addr)
             super().bind(addr)
         except ZMQError as e:
             e.strerror += f" (addr={addr!r})"
@@ -207,9 +238,9 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
         """Reads a socket option."""
         option = int(option)
         if option == EVENTS:
-            return PollEvent(self._events())
+            return PollEvent(self._zmq_events())
         if option == FD:
-            return self._fd()
+            return self._zmq_fd()
         if _opt_type(option) is _OptType.bytes:
             return self._get_bytes(option)
         return self._get_int(option)
@@ -276,7 +307,7 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
     def fileno(self) -> int:
         """The socket's ``FD``: readable when its ``EVENTS`` may have changed (edge-like, as libzmq's), for
         ``select``/``asyncio``; check ``EVENTS`` after each wake-up. Owned by the socket: never read or close it."""
-        return self._fd()
+        return self._zmq_fd()
 
     # messages
 
@@ -336,12 +367,16 @@ class Socket(_ferrozmq.Socket, _ferrozmq.SocketMethods, AttributeSetter):
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receives one frame into a writable buffer (truncating); returns the frame's full length."""
         view = memoryview(buffer)
-        if view.readonly:
-            raise TypeError("recv_into needs a writable buffer")
-        view = view.cast("B")
         if nbytes < 0:
             raise ValueError(f"nbytes={nbytes!r} must be non-negative")
-        limit = view.nbytes if nbytes == 0 else min(nbytes, view.nbytes)
+        if view.readonly:
+            raise BufferError("recv_into needs a writable buffer")
+        if not view.c_contiguous:
+            raise BufferError("recv_into needs a contiguous buffer")
+        view = view.cast("B")
+        if nbytes > view.nbytes:
+            raise ValueError(f"nbytes={nbytes!r} is larger than the buffer ({view.nbytes})")
+        limit = view.nbytes if nbytes == 0 else nbytes
         frame = self.recv(flags, copy=False)
         n = len(frame)
         k = min(n, limit)
