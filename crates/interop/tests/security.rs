@@ -251,7 +251,9 @@ fn plain_libzmq_client_ferrozmq_server_with_authenticator() {
         client.connect(&server.last_endpoint()).unwrap();
         if accepted {
             client.send("ping", 0).unwrap();
-            assert_eq!(server.recv_bytes(0).unwrap(), "ping");
+            let ping = server.recv_frame(0).unwrap();
+            assert_eq!(ping.data, "ping");
+            assert_eq!(ping.property("User-Id").unwrap(), "admin");
             server.send("pong", 0).unwrap();
             assert_eq!(client.recv_bytes(0).unwrap(), b"pong");
             assert_eq!(handshake_outcome(&events), (HANDSHAKE_SUCCEEDED, 0));
