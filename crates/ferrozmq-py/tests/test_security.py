@@ -218,3 +218,31 @@ def test_plain_pyzmq_client_to_ferrozmq_server(ctx, zctx):
         assert server.recv(copy=False).get("User-Id") == "admin"
         server.send(b"world")
         assert client.recv() == b"world"
+
+
+def test_plain_pyzmq_client_refused_by_ferrozmq_server_sees_auth_400(ctx, zctx):
+    zmq = pytest.importorskip("zmq")
+    from zmq.utils.monitor import recv_monitor_message as zmq_recv_monitor_message
+
+    with ThreadAuthenticator(ctx) as auth:
+        auth.configure_plain(passwords={b"admin": b"secret"})
+        server = bounded(ctx.socket(ferrozmq.REP))
+        server.plain_server = True
+        ep = bind_any(server)
+        client = bounded(zctx.socket(zmq.REQ))
+        client.plain_username, client.plain_password = b"admin", b"guess"
+        events = bounded(client.get_monitor_socket())
+        client.connect(ep)
+        outcomes = {
+            zmq.EVENT_HANDSHAKE_FAILED_AUTH,
+            zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
+            zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+            zmq.EVENT_HANDSHAKE_SUCCEEDED,
+        }
+        while True:
+            event = zmq_recv_monitor_message(events)
+            if event["event"] in outcomes:
+                break
+        # libzmq's PLAIN client knows an ERROR only as libzmq's PLAIN server spells it; ferrozmq's does.
+        assert (event["event"], event["value"]) == (zmq.EVENT_HANDSHAKE_FAILED_AUTH, 400)
+        client.disable_monitor()

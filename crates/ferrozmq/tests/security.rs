@@ -1,7 +1,7 @@
 //! ferrozmq to ferrozmq over tcp with PLAIN, CURVE and the Authenticator (ZAP): accepted peers talk,
 //! refused ones never deliver a message, and a refused peer does not disturb an accepted one.
 
-use ferrozmq::{Authenticator, Context, CurveAllow, Error, Socket, SocketType};
+use ferrozmq::{event, Authenticator, Context, CurveAllow, Error, Socket, SocketType};
 
 fn socket(ctx: &Context, ty: SocketType, timeout_ms: i32) -> Socket {
     let s = ctx.socket(ty).unwrap();
@@ -24,6 +24,15 @@ fn plain_with_authenticator_accepts_and_refuses() {
     auth.configure_plain("*", [("admin", "secret")]);
     let server = socket(&ctx, SocketType::Pull, 5_000);
     server.set_plain_server(true).unwrap();
+    // The server's own monitor reports the refusal with the ZAP status code, as libzmq's does.
+    server
+        .monitor(
+            "inproc://plain-server-monitor",
+            event::HANDSHAKE_FAILED_AUTH,
+        )
+        .unwrap();
+    let events = socket(&ctx, SocketType::Pair, 5_000);
+    events.connect("inproc://plain-server-monitor").unwrap();
     server.bind("tcp://127.0.0.1:*").unwrap();
     let bad = socket(&ctx, SocketType::Push, 5_000);
     bad.set_plain_credentials(b"admin", b"guess").unwrap();
@@ -39,6 +48,10 @@ fn plain_with_authenticator_accepts_and_refuses() {
     assert_eq!(frame.property("User-Id").unwrap(), "admin");
     assert_eq!(frame.property("Socket-Type").unwrap(), "PUSH");
     nothing_arrives(&server);
+    let refused = events.recv_multipart(0).unwrap();
+    let id = u16::from_le_bytes(refused[0][..2].try_into().unwrap());
+    let status = u32::from_le_bytes(refused[0][2..6].try_into().unwrap());
+    assert_eq!((u32::from(id), status), (event::HANDSHAKE_FAILED_AUTH, 400));
 }
 
 #[test]
@@ -94,6 +107,13 @@ fn curve_with_allowed_keys_and_wrong_server_key() {
     mistaken.connect(&ep).unwrap();
     mistaken.send("me too", 0).unwrap();
     nothing_arrives(&server);
+
+    // The accepted peer is undisturbed by the refused ones.
+    client.send("still here", 0).unwrap();
+    server.set_rcvtimeo(5_000).unwrap();
+    assert_eq!(server.recv_bytes(0).unwrap(), "still here");
+    server.send("ok", 0).unwrap();
+    assert_eq!(client.recv_bytes(0).unwrap(), "ok");
 }
 
 #[test]

@@ -22,6 +22,30 @@ pub(crate) enum RawFrame {
     Command(Bytes),
 }
 
+/// A frame as decoded, its body still writable (CURVE decrypts it in place).
+#[derive(Debug)]
+pub(crate) struct WireFrame {
+    /// The frame's flags byte.
+    pub(crate) flags: u8,
+    /// The body, split off the input buffer.
+    pub(crate) body: BytesMut,
+}
+
+impl WireFrame {
+    /// The frame as a [`RawFrame`], without copying its body.
+    pub(crate) fn freeze(self) -> RawFrame {
+        let body = self.body.freeze();
+        if self.flags & FLAG_COMMAND != 0 {
+            RawFrame::Command(body)
+        } else {
+            RawFrame::Message {
+                body,
+                more: self.flags & FLAG_MORE != 0,
+            }
+        }
+    }
+}
+
 /// What the decoder waits for.
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -48,6 +72,11 @@ impl Decoder {
     /// Decodes the next frame, consuming its bytes; `Ok(None)` if `input` ends first (the header
     /// bytes read so far are consumed and remembered).
     pub(crate) fn decode(&mut self, input: &mut BytesMut) -> Result<Option<RawFrame>, Error> {
+        Ok(self.decode_wire(input)?.map(WireFrame::freeze))
+    }
+
+    /// As [`decode`](Self::decode), keeping the body writable.
+    pub(crate) fn decode_wire(&mut self, input: &mut BytesMut) -> Result<Option<WireFrame>, Error> {
         loop {
             match self.step {
                 Step::Flags => {
@@ -83,16 +112,9 @@ impl Decoder {
                     if input.len() < len {
                         return Ok(None);
                     }
-                    let body = input.split_to(len).freeze();
+                    let body = input.split_to(len);
                     self.step = Step::Flags;
-                    return Ok(Some(if flags & FLAG_COMMAND != 0 {
-                        RawFrame::Command(body)
-                    } else {
-                        RawFrame::Message {
-                            body,
-                            more: flags & FLAG_MORE != 0,
-                        }
-                    }));
+                    return Ok(Some(WireFrame { flags, body }));
                 }
             }
         }

@@ -22,13 +22,23 @@ pub(crate) fn encode_command(out: &mut WriteBuf, body: Bytes) {
 }
 
 fn put_header(out: &mut WriteBuf, flags: u8, len: usize) {
+    let (header, used) = header(flags, len);
+    out.put_slice(header.get(..used).unwrap_or_default());
+}
+
+/// The header of a frame of `len` body bytes: the first `.1` bytes of `.0` (2 short, 9 long).
+pub(crate) fn header(flags: u8, len: usize) -> ([u8; 9], usize) {
+    let mut header = [0u8; 9];
     match u8::try_from(len) {
-        Ok(short) => out.put_slice(&[flags, short]),
+        Ok(short) => {
+            header[0] = flags;
+            header[1] = short;
+            (header, 2)
+        }
         Err(_) => {
-            let mut header = [0u8; 9];
             header[0] = flags | FLAG_LONG;
             header[1..].copy_from_slice(&(len as u64).to_be_bytes());
-            out.put_slice(&header);
+            (header, 9)
         }
     }
 }

@@ -89,6 +89,29 @@ impl WriteBuf {
         self.len += data.len();
         self.segments.push_back(data);
     }
+
+    /// Appends about `len` bytes written by `fill` (which only appends to the buffer it is given and
+    /// may rewrite what it appended, e.g. to encrypt in place): into the copied tail when small, else
+    /// into a segment of their own. If `fill` fails, nothing is appended.
+    pub(crate) fn put_with<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut BytesMut) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if len < ZERO_COPY_MIN {
+            let start = self.tail.len();
+            if let Err(e) = fill(&mut self.tail) {
+                self.tail.truncate(start);
+                return Err(e);
+            }
+            self.len += self.tail.len() - start;
+            return Ok(());
+        }
+        let mut segment = BytesMut::with_capacity(len);
+        fill(&mut segment)?;
+        self.put_bytes(segment.freeze());
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -128,5 +151,35 @@ mod tests {
         buf.advance(100);
         assert!(buf.is_empty());
         assert_eq!(buf.chunks_vectored(&mut [IoSlice::new(&[])]), 0);
+    }
+
+    #[test]
+    fn put_with_appends_in_order_or_nothing() {
+        let mut buf = WriteBuf::default();
+        buf.put_slice(b"ab");
+        let ok: Result<(), ()> = buf.put_with(2, |b| {
+            b.extend_from_slice(b"xy");
+            let at = b.len() - 2;
+            b[at] = b'c';
+            Ok(())
+        });
+        assert_eq!(ok, Ok(()));
+        assert_eq!(
+            buf.put_with(1, |b| {
+                b.extend_from_slice(b"zz");
+                Err("refused")
+            }),
+            Err("refused")
+        );
+        let big = vec![7u8; ZERO_COPY_MIN];
+        let ok: Result<(), ()> = buf.put_with(big.len(), |b| {
+            b.extend_from_slice(&big);
+            Ok(())
+        });
+        assert_eq!(ok, Ok(()));
+        assert_eq!(buf.len(), 4 + ZERO_COPY_MIN);
+        let mut expect = b"abcy".to_vec();
+        expect.extend_from_slice(&big);
+        assert_eq!(collect(&buf), expect);
     }
 }

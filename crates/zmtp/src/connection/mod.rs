@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 
-use crate::command::Command;
 use crate::decoder::{Decoder, RawFrame};
 use crate::error::{Error, Malformation};
 use crate::greeting::{self, Greeted, GreetingReader, PeerGreeting};
@@ -158,11 +157,8 @@ impl Connection {
         let first = !self.send_more;
         self.send_more = frame.more;
         let raw = traffic::outgoing(self.config.socket_type, self.version, first, frame);
-        match mechanism.encode(raw) {
-            Ok(raw) => {
-                encoder::encode(&mut self.out, raw);
-                Ok(())
-            }
+        match mechanism.encode(raw, &mut self.out) {
+            Ok(()) => Ok(()),
             Err(e) => {
                 self.error = Some(e.clone());
                 Err(e)
@@ -289,13 +285,14 @@ impl Connection {
                 let RawFrame::Command(body) = frame else {
                     return Err(Error::malformed(Malformation::MessageDuringHandshake));
                 };
-                let result =
-                    Command::parse(body).and_then(|cmd| mechanism.process_handshake_command(cmd));
+                let result = mechanism
+                    .parse_command(body)
+                    .and_then(|cmd| mechanism.process_handshake_command(cmd));
                 send_handshake_commands(mechanism.as_mut(), &mut self.out);
                 result?;
                 continue;
             }
-            let Some(frame) = self.decoder.decode(input)? else {
+            let Some(frame) = self.decoder.decode_wire(input)? else {
                 return Ok(None);
             };
             let frame = mechanism.decode(frame)?;
@@ -308,7 +305,7 @@ impl Connection {
             };
             match traffic::on_command(self.config.socket_type, &mut self.heartbeat, body, now)? {
                 Incoming::Reply(reply) => {
-                    encoder::encode(&mut self.out, mechanism.encode(RawFrame::Command(reply))?)
+                    mechanism.encode(RawFrame::Command(reply), &mut self.out)?
                 }
                 Incoming::Deliver(frame) => return Ok(Some(Event::Frame(frame))),
                 Incoming::Ignore => {}
@@ -457,7 +454,7 @@ impl Connection {
         {
             if self.heartbeat.poll(now)? {
                 let ping = RawFrame::Command(crate::command::ping(self.heartbeat.ttl_ds()));
-                encoder::encode(&mut self.out, mechanism.encode(ping)?);
+                mechanism.encode(ping, &mut self.out)?;
             }
         }
         Ok(())

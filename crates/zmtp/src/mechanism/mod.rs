@@ -19,8 +19,10 @@ use bytes::Bytes;
 
 use crate::command::{self, Command};
 use crate::config::{Config, MechanismConfig};
-use crate::decoder::RawFrame;
+use crate::decoder::{RawFrame, WireFrame};
+use crate::encoder;
 use crate::error::{Error, Malformation};
+use crate::write_buf::WriteBuf;
 use crate::{Metadata, SocketType, ZapReply, ZapRequest};
 
 /// Property names libzmq reads from READY.
@@ -66,6 +68,11 @@ pub(crate) trait Mechanism: std::fmt::Debug + Send {
     /// The next command body to send, if the mechanism has one now.
     fn next_handshake_command(&mut self) -> Option<Bytes>;
 
+    /// Splits a command frame received during the handshake into name and data.
+    fn parse_command(&self, body: Bytes) -> Result<Command, Error> {
+        Command::parse(body)
+    }
+
     /// Takes one command received during the handshake. An error is fatal; any command the
     /// mechanism wants sent first (e.g. ERROR) is then available from `next_handshake_command`.
     fn process_handshake_command(&mut self, command: Command) -> Result<(), Error>;
@@ -89,14 +96,16 @@ pub(crate) trait Mechanism: std::fmt::Debug + Send {
         Ok(())
     }
 
-    /// Transforms an outgoing frame after the handshake (CURVE encrypts it into MESSAGE).
-    fn encode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
-        Ok(frame)
+    /// Writes an outgoing frame after the handshake to `out` (CURVE encrypts it into a MESSAGE in
+    /// place there).
+    fn encode(&mut self, frame: RawFrame, out: &mut WriteBuf) -> Result<(), Error> {
+        encoder::encode(out, frame);
+        Ok(())
     }
 
-    /// Transforms an incoming frame after the handshake (CURVE decrypts MESSAGE).
-    fn decode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
-        Ok(frame)
+    /// Transforms an incoming frame after the handshake (CURVE decrypts MESSAGE in place).
+    fn decode(&mut self, frame: WireFrame) -> Result<RawFrame, Error> {
+        Ok(frame.freeze())
     }
 }
 

@@ -85,7 +85,7 @@ impl Mechanism for NullMechanism {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        let verdict = self.zap.on_reply(reply, &mut self.error);
+        let verdict = self.zap.on_reply(reply, &mut self.error, command::error);
         if verdict.is_err() {
             // Refused: no READY, only the ERROR (if any).
             self.ready = None;

@@ -15,6 +15,22 @@ use crate::config::Config;
 use crate::error::{Error, Malformation};
 use crate::{SocketType, ZapReply, ZapRequest};
 
+/// How libzmq's PLAIN names ERROR. Its source spells the name `"\x05ERROR"`, which C reads as the hex
+/// escape `\x05E` (0x5E) then `RROR`: libzmq's PLAIN server sends this, and its PLAIN client knows an
+/// ERROR only by it (RFC 24's `\x05ERROR` makes it fail with ZMTP_UNEXPECTED_COMMAND). Our server
+/// sends it so that libzmq clients learn the ZAP status; our client takes both spellings.
+const LIBZMQ_ERROR: &[u8] = b"\x5eRROR";
+
+/// An ERROR body with `reason`, spelled as libzmq's PLAIN spells it ([`LIBZMQ_ERROR`]).
+fn libzmq_error(reason: &str) -> Bytes {
+    let reason = &reason.as_bytes()[..reason.len().min(255)];
+    let mut body = bytes::BytesMut::with_capacity(LIBZMQ_ERROR.len() + 1 + reason.len());
+    body.put_slice(LIBZMQ_ERROR);
+    body.put_u8(reason.len() as u8);
+    body.put_slice(reason);
+    body.freeze()
+}
+
 /// The HELLO body for these credentials (each cut to 255 bytes).
 fn hello(username: &[u8], password: &[u8]) -> Bytes {
     let username = &username[..username.len().min(255)];
@@ -73,6 +89,16 @@ impl PlainClient {
 impl Mechanism for PlainClient {
     fn next_handshake_command(&mut self) -> Option<Bytes> {
         self.out.take()
+    }
+
+    fn parse_command(&self, body: Bytes) -> Result<Command, Error> {
+        if body.starts_with(LIBZMQ_ERROR) {
+            return Ok(Command {
+                name: Bytes::from_static(command::ERROR),
+                data: body.slice(LIBZMQ_ERROR.len()..),
+            });
+        }
+        Command::parse(body)
     }
 
     fn process_handshake_command(&mut self, cmd: Command) -> Result<(), Error> {
@@ -176,7 +202,7 @@ impl Mechanism for PlainServer {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        if self.zap.on_reply(reply, &mut self.out)? {
+        if self.zap.on_reply(reply, &mut self.out, libzmq_error)? {
             self.out = Some(command::build(WELCOME, b""));
             self.wait = ServerWait::Initiate;
         }

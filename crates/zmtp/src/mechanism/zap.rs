@@ -4,7 +4,6 @@
 use bytes::Bytes;
 
 use super::PeerProperties;
-use crate::command;
 use crate::config::Config;
 use crate::error::Error;
 use crate::{Metadata, ZapReply, ZapRequest};
@@ -57,12 +56,13 @@ impl Zap {
     }
 
     /// Takes the handler's reply: `Ok(true)` if it accepted, `Ok(false)` if no request was
-    /// outstanding, or the refusal, after putting in `out` the ERROR command to send first (none for
-    /// 300, which libzmq answers by just closing).
+    /// outstanding, or the refusal, after putting in `out` the ERROR command that `error` makes of
+    /// the status code, to send first (none for 300, which libzmq answers by just closing).
     pub(super) fn on_reply(
         &mut self,
         reply: ZapReply,
         out: &mut Option<Bytes>,
+        error: fn(&str) -> Bytes,
     ) -> Result<bool, Error> {
         if !matches!(self, Self::Waiting) {
             return Ok(false);
@@ -79,7 +79,7 @@ impl Zap {
             return Ok(true);
         }
         *self = Self::Idle;
-        *out = (reply.status_code != 300).then(|| command::error(&reply.status_code.to_string()));
+        *out = (reply.status_code != 300).then(|| error(&reply.status_code.to_string()));
         Err(Error::AuthFailed {
             status: u32::from(reply.status_code),
         })

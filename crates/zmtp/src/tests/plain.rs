@@ -121,6 +121,37 @@ fn plain_refused_400_sends_error_and_300_just_closes() {
 }
 
 #[test]
+fn plain_error_is_spelled_as_libzmq_spells_it_and_both_spellings_are_taken() {
+    // libzmq's PLAIN writes ERROR's name as 0x5E "RROR" (a C hex escape swallowed the `E`); its PLAIN
+    // client recognises only that, so our server sends it.
+    let mut pair = Pair::new(plain_client("admin", "wrong"), plain_server(true));
+    let req = zap_request_of(&mut pair);
+    assert!(pair
+        .b
+        .zap_reply(ZapReply::new(&req, 400, "no", ""))
+        .is_err());
+    pair.run();
+    assert!(
+        pair.b_wrote.ends_with(b"\x04\x09\x5eRROR\x03400"),
+        "{:x?}",
+        pair.b_wrote
+    );
+    assert_eq!(pair.a_err, Some(Error::PeerError("400".into())));
+
+    // Our client takes RFC 24's spelling too.
+    let now = Instant::now();
+    for body in [&b"\x05ERROR\x03500"[..], b"\x5eRROR\x03500"] {
+        let mut client = Connection::new(plain_client("u", "p"), now);
+        let mut input = BytesMut::from(&greeting(3, 1, "PLAIN")[..]);
+        input.extend_from_slice(&wire_frame(0x04, body));
+        assert_eq!(
+            poll_all(&mut client, &mut input, now),
+            Err(Error::PeerError("500".into()))
+        );
+    }
+}
+
+#[test]
 fn plain_server_without_zap_handler_refuses_like_libzmq() {
     let mut pair = Pair::new(plain_client("admin", "secret"), plain_server(false));
     pair.run();

@@ -11,10 +11,11 @@ use super::{
 };
 use crate::command::{self, Command};
 use crate::config::Config;
-use crate::decoder::RawFrame;
+use crate::decoder::{RawFrame, WireFrame};
 use crate::error::{Error, Malformation};
 use crate::keys::{box_public, CurveSecretKey, KEY_LEN};
 use crate::mechanism::{unexpected, Mechanism, PeerProperties, Status, HELLO, INITIATE, WELCOME};
+use crate::write_buf::WriteBuf;
 
 /// HELLO: version, padding, C′, short nonce, Box[64 zero bytes].
 pub(super) const HELLO_DATA_LEN: usize =
@@ -214,11 +215,14 @@ impl Mechanism for CurveClient {
         self.peer.clone()
     }
 
-    fn encode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
-        self.codec.as_mut().ok_or(Error::NotReady)?.encode(frame)
+    fn encode(&mut self, frame: RawFrame, out: &mut WriteBuf) -> Result<(), Error> {
+        self.codec
+            .as_mut()
+            .ok_or(Error::NotReady)?
+            .encode(frame, out)
     }
 
-    fn decode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
+    fn decode(&mut self, frame: WireFrame) -> Result<RawFrame, Error> {
         self.codec.as_mut().ok_or(Error::NotReady)?.decode(frame)
     }
 }

@@ -19,11 +19,12 @@ use super::{
 };
 use crate::command::{self, Command};
 use crate::config::Config;
-use crate::decoder::RawFrame;
+use crate::decoder::{RawFrame, WireFrame};
 use crate::error::{Error, Malformation};
 use crate::keys::{box_public, CurveSecretKey, KEY_LEN};
 use crate::mechanism::zap::Zap;
 use crate::mechanism::{unexpected, Mechanism, PeerProperties, Status, HELLO, INITIATE, WELCOME};
+use crate::write_buf::WriteBuf;
 use crate::{ZapReply, ZapRequest};
 
 /// The smallest INITIATE data: cookie, short nonce, Box[C + vouch].
@@ -262,18 +263,21 @@ impl Mechanism for CurveServer {
     }
 
     fn zap_reply(&mut self, reply: ZapReply) -> Result<(), Error> {
-        if self.zap.on_reply(reply, &mut self.out)? {
+        if self.zap.on_reply(reply, &mut self.out, command::error)? {
             self.send_ready()
         } else {
             Ok(())
         }
     }
 
-    fn encode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
-        self.codec.as_mut().ok_or(Error::NotReady)?.encode(frame)
+    fn encode(&mut self, frame: RawFrame, out: &mut WriteBuf) -> Result<(), Error> {
+        self.codec
+            .as_mut()
+            .ok_or(Error::NotReady)?
+            .encode(frame, out)
     }
 
-    fn decode(&mut self, frame: RawFrame) -> Result<RawFrame, Error> {
+    fn decode(&mut self, frame: WireFrame) -> Result<RawFrame, Error> {
         self.codec.as_mut().ok_or(Error::NotReady)?.decode(frame)
     }
 }
