@@ -59,6 +59,9 @@ KNOWN_FAILURES = [
     "test_socket.py::TestSocket::test_tracker",
     # Sends a 2 GiB message: pyzmq skips it on CI.
     "test_socket.py::TestSocket::test_large_send",
+    # pyzmq's own flake, not ferrozmq's: it passes a random Z85 secret key as `--secret KEY`, and argparse
+    # takes a key that starts with '-' (a Z85 character) for an option (1 run in 85).
+    "test_curve_keygen.py::test_curve_keygen_secret",
 ]
 
 
