@@ -65,13 +65,14 @@ impl BodyPool {
                 return None;
             }
             pool.filling += len;
-            // A free buffer that fits without wasting more than half of itself.
+            // The most recently freed buffer that fits without wasting more than half of itself (the
+            // likeliest to be still in cache).
             let fit = pool
                 .free
                 .iter()
-                .position(|b| b.len() >= len && b.len() / 2 <= len);
+                .rposition(|b| b.len() >= len && b.len() / 2 <= len);
             fit.map(|i| {
-                let buf = pool.free.swap_remove(i);
+                let buf = pool.free.remove(i);
                 pool.free_bytes -= buf.len();
                 buf
             })
