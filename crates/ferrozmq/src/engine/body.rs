@@ -24,9 +24,9 @@ const FILLING_BUDGET: usize = 64 << 20;
 /// How many bytes of what follows a body one read may take along (copied through the scratch buffer).
 pub(super) const TAIL: usize = 1024;
 /// Free buffers kept for reuse, at most this many ...
-const POOL_BUFFERS: usize = 64;
+const POOL_BUFFERS: usize = 32;
 /// ... and of at most this many bytes together.
-const POOL_BYTES: usize = 16 << 20;
+const POOL_BYTES: usize = 8 << 20;
 
 /// Free body buffers, shared by an I/O thread (which takes them) and the application threads (whose
 /// dropped messages give them back).
