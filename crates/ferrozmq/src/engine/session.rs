@@ -77,6 +77,9 @@ struct Io {
     pad: usize,
     /// A large body being read into its own buffer; `input` holds what follows it.
     body: Option<Filling>,
+    /// The last read completed a large body: the next read takes at most [`TAIL`] bytes, in case
+    /// another large body follows (its start would be copied twice through the scratch buffer).
+    after_body: bool,
 }
 
 impl Io {
@@ -89,6 +92,7 @@ impl Io {
             input: BytesMut::new(),
             pad: 0,
             body: None,
+            after_body: false,
         }
     }
 
@@ -105,6 +109,7 @@ impl Io {
             self.input
                 .extend_from_slice(tail.get(..rest).unwrap_or_default());
             if body.is_full() {
+                self.after_body = true;
                 if let (Some(body), Some(conn)) = (self.body.take(), &mut self.conn) {
                     let supplied = conn.supply_body(body.finish());
                     debug_assert!(supplied, "the connection awaited this body");
@@ -114,7 +119,10 @@ impl Io {
         }
         let hint = self.conn.as_ref().map_or(0, Wire::read_hint);
         if self.pad == 0 && hint <= scratch.len() {
+            let limit = if self.after_body { TAIL } else { scratch.len() };
+            let scratch = scratch.get_mut(..limit).unwrap_or_default();
             let n = self.stream.read(scratch)?;
+            self.after_body = false;
             self.input.extend_from_slice(&scratch[..n]);
             return Ok(n);
         }
