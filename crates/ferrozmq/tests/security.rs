@@ -130,3 +130,31 @@ fn key_helpers() {
         .is_err());
     assert_eq!(s.option_int(ferrozmq::opt::MECHANISM).unwrap(), 0);
 }
+
+#[test]
+fn curve_carries_large_bodies_intact() {
+    // Bodies of 128 KiB and more are read straight into buffers of their own and opened from there.
+    let ctx = Context::new();
+    let (server_public, server_secret) = ferrozmq::curve_keypair().unwrap();
+    let (client_public, client_secret) = ferrozmq::curve_keypair().unwrap();
+    let pull = socket(&ctx, SocketType::Pull, 5_000);
+    pull.set_curve_server(server_secret.as_bytes()).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push = socket(&ctx, SocketType::Push, 5_000);
+    push.set_curve_client(
+        server_public.as_bytes(),
+        client_public.as_bytes(),
+        client_secret.as_bytes(),
+    )
+    .unwrap();
+    push.connect(&pull.last_endpoint()).unwrap();
+    let sizes = [131_072usize, 1 << 20, 3, (1 << 20) + 17, 200_000];
+    let body =
+        |i: usize, len: usize| -> Vec<u8> { (0..len).map(|j| (i * 31 + j * 7) as u8).collect() };
+    for (i, &len) in sizes.iter().enumerate() {
+        push.send(body(i, len), 0).unwrap();
+    }
+    for (i, &len) in sizes.iter().enumerate() {
+        assert_eq!(pull.recv_bytes(0).unwrap(), body(i, len), "message {i}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The ZMTP 3.x frame decoder (`flags(1) size(1 | 8 BE) body`), libzmq's `v2_decoder` as a loop of
-//! size-driven steps. It never allocates: bodies are split off the caller's buffer.
+//! size-driven steps. It never allocates: bodies are split off the caller's buffer, or a caller that
+//! collected a large body in its own buffer hands it over whole ([`Decoder::supply_body`]).
 
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -59,6 +60,8 @@ enum Step {
 pub(crate) struct Decoder {
     max_msg_size: Option<u64>,
     step: Step,
+    /// A frame whose body the caller supplied, returned by the next [`Decoder::decode`].
+    supplied: Option<RawFrame>,
 }
 
 impl Decoder {
@@ -66,17 +69,61 @@ impl Decoder {
         Self {
             max_msg_size,
             step: Step::Flags,
+            supplied: None,
+        }
+    }
+
+    /// The length of the body the decoder waits for, once a frame header is in (the input it was
+    /// last given ended inside that body, so all of what is left of it belongs to the body).
+    pub(crate) fn awaited_body(&self) -> Option<usize> {
+        match self.step {
+            Step::Body { len, .. } if self.supplied.is_none() => Some(len),
+            _ => None,
+        }
+    }
+
+    /// Completes the awaited frame with `body`, which the caller collected itself (the start of it
+    /// taken from the input, the rest read straight into its own buffer); the next
+    /// [`decode`](Self::decode) returns that frame. `false`, and nothing changes, unless a body of
+    /// exactly `body.len()` bytes is awaited.
+    pub(crate) fn supply_body(&mut self, body: Bytes) -> bool {
+        match self.step {
+            Step::Body { flags, len } if len == body.len() && self.supplied.is_none() => {
+                self.supplied = Some(frame(flags, body));
+                self.step = Step::Flags;
+                true
+            }
+            _ => false,
         }
     }
 
     /// Decodes the next frame, consuming its bytes; `Ok(None)` if `input` ends first (the header
     /// bytes read so far are consumed and remembered).
     pub(crate) fn decode(&mut self, input: &mut BytesMut) -> Result<Option<RawFrame>, Error> {
-        Ok(self.decode_wire(input)?.map(WireFrame::freeze))
+        if let Some(frame) = self.supplied.take() {
+            return Ok(Some(frame));
+        }
+        Ok(self.split_frame(input)?.map(WireFrame::freeze))
     }
 
-    /// As [`decode`](Self::decode), keeping the body writable.
+    /// As [`decode`](Self::decode), keeping the body writable (a supplied body is copied only if
+    /// its buffer is shared).
     pub(crate) fn decode_wire(&mut self, input: &mut BytesMut) -> Result<Option<WireFrame>, Error> {
+        if let Some(frame) = self.supplied.take() {
+            let (flags, body) = match frame {
+                RawFrame::Command(body) => (FLAG_COMMAND, body),
+                RawFrame::Message { body, more } => (if more { FLAG_MORE } else { 0 }, body),
+            };
+            return Ok(Some(WireFrame {
+                flags,
+                body: BytesMut::from(body),
+            }));
+        }
+        self.split_frame(input)
+    }
+
+    /// Splits the next frame off `input`, its body still writable.
+    fn split_frame(&mut self, input: &mut BytesMut) -> Result<Option<WireFrame>, Error> {
         loop {
             match self.step {
                 Step::Flags => {
@@ -127,7 +174,20 @@ impl Decoder {
             Step::Flags => 1,
             Step::Size { flags } if flags & FLAG_LONG != 0 => 8,
             Step::Size { .. } => 1,
+            Step::Body { .. } if self.supplied.is_some() => 0,
             Step::Body { len, .. } => len,
+        }
+    }
+}
+
+/// The frame a header's `flags` and a body make.
+fn frame(flags: u8, body: Bytes) -> RawFrame {
+    if flags & FLAG_COMMAND != 0 {
+        RawFrame::Command(body)
+    } else {
+        RawFrame::Message {
+            body,
+            more: flags & FLAG_MORE != 0,
         }
     }
 }
@@ -210,6 +270,43 @@ mod tests {
         let mut at_limit = vec![0x00, 10];
         at_limit.extend_from_slice(&[0u8; 10]);
         assert_eq!(decode_all(&at_limit, Some(10)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn supplied_body_completes_the_awaited_frame() {
+        let mut dec = Decoder::new(None);
+        assert_eq!(dec.awaited_body(), None);
+        assert!(
+            !dec.supply_body(Bytes::from_static(b"abc")),
+            "no header yet"
+        );
+        // MORE frame of 300 bytes, 2 of them in the input.
+        let mut input = BytesMut::from(&[0x03, 0, 0, 0, 0, 0, 0, 1, 0x2c, 7, 7][..]);
+        assert_eq!(dec.decode(&mut input).unwrap(), None);
+        assert_eq!(dec.awaited_body(), Some(300));
+        assert!(
+            !dec.supply_body(Bytes::from(vec![7u8; 299])),
+            "wrong length"
+        );
+        let body = Bytes::from(vec![7u8; 300]);
+        assert!(dec.supply_body(body.clone()));
+        assert_eq!(dec.awaited_body(), None);
+        assert!(!dec.supply_body(body.clone()), "only once");
+        // The caller took the body's start out of the input; what follows is the next frame.
+        input.clear();
+        input.extend_from_slice(&[0x00, 1, b'z']);
+        let first = dec.decode(&mut input).unwrap().unwrap();
+        assert_eq!(first, RawFrame::Message { body, more: true });
+        assert_eq!(input.len(), 3, "the supplied frame consumed no input");
+        assert_eq!(dec.decode(&mut input).unwrap(), Some(msg(b"z", false)));
+        // A command body too.
+        let mut input = BytesMut::from(&[0x04, 20][..]);
+        assert_eq!(dec.decode(&mut input).unwrap(), None);
+        assert!(dec.supply_body(Bytes::from(vec![1u8; 20])));
+        assert_eq!(
+            dec.decode(&mut input).unwrap(),
+            Some(RawFrame::Command(Bytes::from(vec![1u8; 20])))
+        );
     }
 
     #[test]

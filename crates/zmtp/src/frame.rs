@@ -12,7 +12,8 @@ use crate::Metadata;
 /// that connection (one reference count each, no copy). They take no part in equality.
 #[derive(Clone, Debug, Default)]
 pub struct Frame {
-    /// The frame body. Received bodies share the connection's input buffer (no copy).
+    /// The frame body. Received bodies share the connection's input buffer, or are the buffer the
+    /// caller read a large body into ([`Connection::supply_body`](crate::Connection::supply_body)): no copy.
     pub data: Bytes,
     /// Whether more frames of the same message follow.
     pub more: bool,

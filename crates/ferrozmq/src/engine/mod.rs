@@ -7,6 +7,7 @@
 //! every session's link end: pipe events go into the same queue, and wake the loop only when it sleeps, so
 //! a busy loop costs no syscall per message.
 
+mod body;
 mod connecter;
 mod monitor;
 mod reactor;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Registry, Token};
 
+use super::body::BodyPool;
 use super::connecter::Connecter;
 use super::monitor::{emit, MonitorEvent};
 use super::session::{Session, Status};
@@ -34,6 +35,8 @@ pub(super) struct Cx<'a> {
     pub(super) links: &'a mut HashMap<LinkId, Token>,
     /// The buffer small reads go through.
     pub(super) scratch: &'a mut [u8],
+    /// The buffers large bodies are read into.
+    pub(super) bodies: &'a BodyPool,
     /// The loop's clock for this turn.
     pub(super) now: Instant,
 }
@@ -62,6 +65,7 @@ pub(super) struct Reactor {
     again: Vec<Token>,
     next_token: usize,
     scratch: Box<[u8]>,
+    bodies: BodyPool,
     stopping: bool,
 }
 
@@ -80,6 +84,7 @@ impl Reactor {
             again: Vec::new(),
             next_token: WAKER.0 + 1,
             scratch: vec![0; SCRATCH].into_boxed_slice(),
+            bodies: BodyPool::default(),
             stopping: false,
         }
     }
@@ -150,6 +155,7 @@ impl Reactor {
             owner: &self.owner,
             links: &mut self.links,
             scratch: &mut self.scratch,
+            bodies: &self.bodies,
             now,
         };
         let status = f(session, &mut cx);
@@ -219,6 +225,7 @@ impl Reactor {
                         owner: &self.owner,
                         links: &mut self.links,
                         scratch: &mut self.scratch,
+                        bodies: &self.bodies,
                         now,
                     };
                     // Registration fails only when out of resources: the stream is dropped (closed).

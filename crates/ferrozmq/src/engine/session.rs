@@ -12,6 +12,7 @@ use bytes::{Bytes, BytesMut};
 use mio::{Interest, Token};
 use zmtp::{Event, Frame, Metadata, PeerInfo};
 
+use super::body::{Filling, DIRECT_MIN, TAIL};
 use super::connecter::Connecter;
 use super::monitor::{emit, HandshakeFailure, MonitorEvent};
 use super::reactor::Cx;
@@ -74,6 +75,11 @@ struct Io {
     /// Bytes read and not yet decoded, then `pad` zero bytes being filled by a large read.
     input: BytesMut,
     pad: usize,
+    /// A large body being read into its own buffer; `input` holds what follows it.
+    body: Option<Filling>,
+    /// The last read completed a large body: the next read takes at most [`TAIL`] bytes, in case
+    /// another large body follows (its start would be copied twice through the scratch buffer).
+    after_body: bool,
 }
 
 impl Io {
@@ -85,16 +91,38 @@ impl Io {
             writable: false,
             input: BytesMut::new(),
             pad: 0,
+            body: None,
+            after_body: false,
         }
     }
 
-    /// Reads once. Small reads go through the loop's scratch buffer and are appended (one copy of what
-    /// arrived); the rest of a large body is read straight into `input`, whose new room is zeroed once
-    /// (no unsafe code) and filled over as many reads as it takes before the next decode.
+    /// Reads once. A large body whose header is in is read into its own buffer (see [`body`](super::body)),
+    /// with at most [`TAIL`] bytes of what follows through the scratch buffer, and handed to the
+    /// connection once complete. Small reads go through the loop's scratch buffer and are appended (one
+    /// copy of what arrived); the rest of a body too large for a buffer of its own is read straight into
+    /// `input`, whose new room is zeroed once (no unsafe code) and filled over as many reads as it takes
+    /// before the next decode.
     fn fill(&mut self, scratch: &mut [u8]) -> io::Result<usize> {
+        if let Some(body) = &mut self.body {
+            let tail = scratch.get_mut(..TAIL).unwrap_or_default();
+            let (n, rest) = body.read(&mut self.stream, tail)?;
+            self.input
+                .extend_from_slice(tail.get(..rest).unwrap_or_default());
+            if body.is_full() {
+                self.after_body = true;
+                if let (Some(body), Some(conn)) = (self.body.take(), &mut self.conn) {
+                    let supplied = conn.supply_body(body.finish());
+                    debug_assert!(supplied, "the connection awaited this body");
+                }
+            }
+            return Ok(n + rest);
+        }
         let hint = self.conn.as_ref().map_or(0, Wire::read_hint);
         if self.pad == 0 && hint <= scratch.len() {
+            let limit = if self.after_body { TAIL } else { scratch.len() };
+            let scratch = scratch.get_mut(..limit).unwrap_or_default();
             let n = self.stream.read(scratch)?;
+            self.after_body = false;
             self.input.extend_from_slice(&scratch[..n]);
             return Ok(n);
         }
@@ -489,7 +517,7 @@ impl Session {
                 }
             }
         }
-        if io.pad > 0 {
+        if io.pad > 0 || io.body.is_some() {
             // Still filling a large body; the decoder can do nothing before it is in.
             return Ok(None);
         }
@@ -511,6 +539,15 @@ impl Session {
                     self.zap = Some(zap);
                     // The reply may be in already.
                     return self.decode(cx);
+                }
+            }
+        }
+        if let Some(len) = conn.awaited_body() {
+            // All of the input is the body's start; read the rest into its own buffer if it is large.
+            if len.saturating_sub(io.input.len()) >= DIRECT_MIN {
+                io.body = cx.bodies.start(len, &io.input);
+                if io.body.is_some() {
+                    io.input.clear();
                 }
             }
         }

@@ -339,6 +339,75 @@ fn large_messages_and_a_full_pipe() {
     shutdown_within(io);
 }
 
+/// Bodies around and beyond the sizes read into buffers of their own, whole or between small frames, their
+/// contents different each time (a recycled buffer must not show an earlier body), over `bind_at`.
+fn large_bodies_over(bind_at: &str) {
+    use super::body::{DIRECT_MAX, DIRECT_MIN};
+    let io = IoThread::start().unwrap();
+    let mut server = Fake::new(SocketType::Pair);
+    server.options.rcvhwm = 2;
+    let endpoint = server.bind(&io, bind_at);
+    let mut client = Fake::new(SocketType::Pair);
+    client.options.sndhwm = 0;
+    let link = client.connect(&io, &endpoint);
+    let sizes = [
+        DIRECT_MIN - 1,
+        DIRECT_MIN,
+        DIRECT_MIN + 1,
+        65_536,
+        300_001,
+        (1 << 20) + 3,
+        DIRECT_MAX + 5,
+    ];
+    let body = |size: usize, seed: usize| -> Vec<u8> {
+        (0..size)
+            .map(|i| (i.wrapping_mul(seed) % 253) as u8)
+            .collect()
+    };
+    let messages: Vec<Vec<Vec<u8>>> = (0..3)
+        .flat_map(|round| {
+            sizes
+                .iter()
+                .enumerate()
+                .map(move |(k, &size)| (round, k, size))
+        })
+        // One body beyond DIRECT_MAX is enough (it grows with what arrives instead).
+        .filter(|&(round, _, size)| round == 0 || size <= DIRECT_MAX)
+        .map(|(round, k, size)| {
+            let big = body(size, 3 + round * 7 + k);
+            match k % 3 {
+                0 => vec![big],
+                1 => vec![b"h".to_vec(), big, b"t".to_vec()],
+                _ => vec![big.clone(), b"".to_vec(), big],
+            }
+        })
+        .collect();
+    for m in &messages {
+        let parts: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
+        client.send(link, &parts);
+    }
+    let theirs = server.wait_attached(1);
+    for (i, m) in messages.iter().enumerate() {
+        let got = server.recv(theirs);
+        assert!(
+            got.len() == m.len() && got.iter().zip(m).all(|(g, w)| g[..] == w[..]),
+            "message {i} intact"
+        );
+    }
+    drop((server, client));
+    shutdown_within(io);
+}
+
+#[test]
+fn large_bodies_tcp() {
+    large_bodies_over("tcp://127.0.0.1:*");
+}
+
+#[test]
+fn large_bodies_ipc() {
+    large_bodies_over("ipc://*");
+}
+
 #[test]
 fn reconnects_keep_the_link_and_its_queue() {
     let io = IoThread::start().unwrap();

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use zmtp::{Connection, Event, Frame, RawConnection, SocketType, WriteBuf};
 
 use super::SocketRef;
@@ -34,6 +34,22 @@ impl Wire {
         match self {
             Self::Zmtp(c) => c.read_hint(),
             Self::Raw(_) => 0,
+        }
+    }
+
+    /// See [`Connection::awaited_body`]; a raw connection has no frames.
+    pub(super) fn awaited_body(&self) -> Option<usize> {
+        match self {
+            Self::Zmtp(c) => c.awaited_body(),
+            Self::Raw(_) => None,
+        }
+    }
+
+    /// See [`Connection::supply_body`].
+    pub(super) fn supply_body(&mut self, body: Bytes) -> bool {
+        match self {
+            Self::Zmtp(c) => c.supply_body(body),
+            Self::Raw(_) => false,
         }
     }
 

@@ -7,7 +7,7 @@
 mod ipc;
 mod tcp;
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::fd::AsRawFd;
 
 use mio::event::Source;
@@ -168,6 +168,13 @@ impl Read for Stream {
         match self {
             Self::Tcp(s) => s.read(buf),
             Self::Ipc(s) => s.read(buf),
+        }
+    }
+
+    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.read_vectored(bufs),
+            Self::Ipc(s) => s.read_vectored(bufs),
         }
     }
 }

@@ -131,6 +131,27 @@ impl Connection {
         self.read_hint
     }
 
+    /// The length of the frame body the connection waits for, once that frame's header is decoded:
+    /// everything [`poll_event`](Self::poll_event) left in its input belongs to that body. A caller
+    /// may take those bytes out of the input, read the rest of the body into a buffer of its own
+    /// (libzmq reads large bodies straight into the message) and hand it over with
+    /// [`supply_body`](Self::supply_body). The length is within `max_msg_size`; `None` when no body is
+    /// awaited.
+    pub fn awaited_body(&self) -> Option<usize> {
+        match (&self.phase, &self.error) {
+            (Phase::Secured { .. }, None) => self.decoder.awaited_body(),
+            _ => None,
+        }
+    }
+
+    /// Completes the frame whose body [`awaited_body`](Self::awaited_body) reported with `body`
+    /// (exactly that many bytes, the start that was in the input first); the next
+    /// [`poll_event`](Self::poll_event) decodes that frame before any input. `false`, and nothing
+    /// changes, when no body of that length is awaited.
+    pub fn supply_body(&mut self, body: bytes::Bytes) -> bool {
+        self.awaited_body().is_some() && self.decoder.supply_body(body)
+    }
+
     /// Queues one outgoing message frame.
     ///
     /// # Errors

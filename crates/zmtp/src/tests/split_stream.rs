@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
 
 use super::*;
@@ -67,6 +67,44 @@ fn feed(bytes: &[u8], sizes: &[usize]) -> (Vec<Event>, Vec<u8>) {
     (events, out)
 }
 
+/// Like [`feed`], but every body the connection awaits is collected by the caller and supplied whole
+/// (a session reading large bodies straight into their own buffers).
+fn feed_supplying(bytes: &[u8], sizes: &[usize]) -> (Vec<Event>, Vec<u8>) {
+    let now = Instant::now();
+    let mut conn = Connection::new(Config::new(SocketType::Pull), now);
+    let mut input = BytesMut::new();
+    let mut body: Option<(Vec<u8>, usize)> = None;
+    let (mut events, mut out) = (Vec::new(), drain(&mut conn));
+    let mut rest = bytes;
+    for &size in sizes.iter().chain([usize::MAX].iter()) {
+        let (mut piece, tail) = rest.split_at(size.min(rest.len()));
+        rest = tail;
+        if let Some((buf, len)) = &mut body {
+            let k = (*len - buf.len()).min(piece.len());
+            buf.extend_from_slice(&piece[..k]);
+            piece = &piece[k..];
+            if buf.len() == *len {
+                assert!(conn.supply_body(Bytes::from(std::mem::take(buf))));
+                body = None;
+            }
+        }
+        input.extend_from_slice(piece);
+        if body.is_none() {
+            events.extend(poll_all(&mut conn, &mut input, now).unwrap());
+            if let Some(len) = conn.awaited_body() {
+                assert!(input.len() < len, "the input ends inside the awaited body");
+                body = Some((input.split().to_vec(), len));
+            }
+        }
+        out.extend(drain(&mut conn));
+        if rest.is_empty() {
+            break;
+        }
+    }
+    assert!(input.is_empty() && body.is_none());
+    (events, out)
+}
+
 proptest! {
     #[test]
     fn any_split_gives_the_same_events(
@@ -79,6 +117,9 @@ proptest! {
         let (split_events, split_out) = feed(&bytes, &sizes);
         prop_assert_eq!(&split_events, &whole_events);
         prop_assert_eq!(&split_out, &whole_out);
+        let (supplied_events, supplied_out) = feed_supplying(&bytes, &sizes);
+        prop_assert_eq!(&supplied_events, &whole_events);
+        prop_assert_eq!(&supplied_out, &whole_out);
         let Some((Event::Ready(peer), rest)) = whole_events.split_first() else {
             return Err(TestCaseError::fail("no Ready"));
         };
