@@ -1,8 +1,11 @@
 //! The links a socket holds, keyed by id, as its pattern sees them.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use zmtp::{Frame, PeerInfo};
 
+use crate::engine::DirectLink;
 use crate::idmap::IdMap;
 use crate::pipe::{LinkEnd, LinkId, Read, WriteError};
 
@@ -15,6 +18,8 @@ pub(crate) struct Link {
     pub(crate) peer: Option<PeerInfo>,
     /// The routing id the socket gives this link's peer (CONNECT_ROUTING_ID at connect).
     pub(crate) connect_routing_id: Option<Bytes>,
+    /// The session at the other end, when the socket's thread may drive its stream (tcp and ipc).
+    pub(crate) direct: Option<Arc<DirectLink>>,
 }
 
 /// Every link of one socket. Reads and writes that find a link gone record it; the socket detaches
@@ -35,6 +40,7 @@ impl Links {
                 end,
                 peer,
                 connect_routing_id: None,
+                direct: None,
             },
         );
         id
@@ -50,6 +56,23 @@ impl Links {
     /// Removes a link, closing the socket's ends of its pipes.
     pub(crate) fn remove(&mut self, id: LinkId) -> Option<Link> {
         self.map.remove(&id)
+    }
+
+    /// The direct path of the socket's only link, if it has exactly one and that one has it.
+    pub(crate) fn only_direct(&self) -> Option<Arc<DirectLink>> {
+        if self.map.len() != 1 {
+            return None;
+        }
+        self.map.values().next().and_then(|l| l.direct.clone())
+    }
+
+    /// Takes the stream's reads back from the socket's thread on every link (see [`DirectLink::release`]).
+    pub(crate) fn release_direct(&self) {
+        for link in self.map.values() {
+            if let Some(direct) = &link.direct {
+                direct.release();
+            }
+        }
     }
 
     /// The link with this id.

@@ -1,8 +1,8 @@
 //! A socket's mailbox: the commands other threads send it, and the signal that wakes a thread blocked in it.
 
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::Instant;
 
@@ -30,6 +30,9 @@ pub(crate) enum Command {
     PeerReady(LinkId, PeerInfo),
     /// A pipe of a link changed.
     Pipe(LinkId, PipeEvent),
+    /// The session at the other end of a link lets the socket's thread drive its stream in request-reply
+    /// turns (the direct path).
+    Direct(LinkId, Arc<crate::engine::DirectLink>),
 }
 
 #[derive(Debug, Default)]
@@ -45,6 +48,10 @@ struct State {
     signal: Option<Signaler>,
     /// The descriptor is readable (signaled since the owner last took the commands).
     signaled: bool,
+    /// The owner sleeps in `poll` on a stream and on `poll_wake` (the direct path).
+    polling: bool,
+    /// The owner's stream went away while it was not polling yet: its next poll returns at once.
+    poll_kicked: bool,
 }
 
 impl State {
@@ -101,6 +108,8 @@ pub(crate) struct Mailbox {
     pending: AtomicBool,
     /// Set once the context is terminated; read without the lock on every call.
     terminated: AtomicBool,
+    /// What wakes an owner that sleeps in `poll` (made on first use; `None` if the OS refused one).
+    poll_wake: OnceLock<Option<Signaler>>,
 }
 
 impl Mailbox {
@@ -121,9 +130,31 @@ impl Mailbox {
             w.signal();
         }
         s.raise();
+        self.wake_poller(&mut s);
         let wakers = std::mem::take(&mut s.wakers);
         drop(s);
         wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Wakes an owner sleeping in [`Mailbox::wait_or_readable`] without posting anything (its stream is
+    /// going away).
+    pub(crate) fn wake_poller_now(&self) {
+        let mut s = self.lock();
+        if s.polling {
+            self.wake_poller(&mut s);
+        } else {
+            s.poll_kicked = true;
+        }
+    }
+
+    /// Wakes an owner sleeping in [`Mailbox::wait_or_readable`].
+    fn wake_poller(&self, s: &mut State) {
+        if s.polling {
+            s.polling = false;
+            if let Some(Some(signal)) = self.poll_wake.get() {
+                signal.signal();
+            }
+        }
     }
 
     /// Wakes `waker` once, at the next command posted (or at termination).
@@ -190,6 +221,7 @@ impl Mailbox {
             w.signal();
         }
         s.raise();
+        self.wake_poller(&mut s);
         let wakers = std::mem::take(&mut s.wakers);
         drop(s);
         wakers.into_iter().for_each(Waker::wake);
@@ -228,6 +260,58 @@ impl Mailbox {
             };
         }
         s.waiting = false;
+    }
+}
+
+impl Mailbox {
+    /// Blocks until a command is posted, the context is terminated, `deadline` passes or `stream` is
+    /// readable (or failed); true in that last case only.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub(crate) fn wait_or_readable(
+        &self,
+        stream: BorrowedFd<'_>,
+        deadline: Option<Instant>,
+    ) -> bool {
+        use rustix::event::{poll, PollFd, PollFlags, Timespec};
+        let Some(wake) = self.poll_wake.get_or_init(|| Signaler::new().ok()) else {
+            self.wait(deadline);
+            return false;
+        };
+        // A timeout too large for a timespec waits forever.
+        let timeout = deadline
+            .and_then(|d| Timespec::try_from(d.saturating_duration_since(Instant::now())).ok());
+        {
+            let mut s = self.lock();
+            if !s.commands.is_empty() || s.terminated || std::mem::take(&mut s.poll_kicked) {
+                return false;
+            }
+            s.polling = true;
+        }
+        let mut fds = [
+            PollFd::from_borrowed_fd(stream, PollFlags::IN),
+            PollFd::from_borrowed_fd(wake.as_fd(), PollFlags::IN),
+        ];
+        let polled = poll(&mut fds, timeout.as_ref());
+        let readable = polled.is_ok_and(|n| n > 0) && !fds[0].revents().is_empty();
+        let mut s = self.lock();
+        if s.polling {
+            s.polling = false;
+        } else {
+            // Someone posted and signaled: make the descriptor quiet for next time.
+            wake.drain();
+        }
+        readable && s.commands.is_empty() && !s.terminated
+    }
+
+    /// Blocks until a command is posted, the context is terminated or `deadline` passes (no `poll` here).
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub(crate) fn wait_or_readable(
+        &self,
+        _stream: BorrowedFd<'_>,
+        deadline: Option<Instant>,
+    ) -> bool {
+        self.wait(deadline);
+        false
     }
 }
 

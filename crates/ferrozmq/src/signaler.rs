@@ -2,7 +2,7 @@
 //! eventfd on Linux, a unix socket pair elsewhere. Non-blocking both ways; signals coalesce.
 
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 /// The descriptor and its write side.
 #[derive(Debug)]
@@ -40,6 +40,14 @@ impl Signaler {
         return self.fd.as_raw_fd();
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
         return self.pair.0.as_raw_fd();
+    }
+
+    /// The descriptor to poll, borrowed.
+    pub(crate) fn as_fd(&self) -> BorrowedFd<'_> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        return self.fd.as_fd();
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        return self.pair.0.as_fd();
     }
 
     /// Makes the descriptor readable (already readable is fine: the counter or buffer absorbs it).

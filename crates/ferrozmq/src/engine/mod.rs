@@ -9,6 +9,7 @@
 
 mod body;
 mod connecter;
+mod direct;
 mod monitor;
 mod reactor;
 mod session;
@@ -32,6 +33,7 @@ use crate::options::Options;
 use crate::pipe::{LinkEnd, LinkId, PipeEvent, PipeOwner};
 use crate::transport::{self, Listener};
 
+pub(crate) use direct::DirectLink;
 pub(crate) use monitor::MonitorEvent;
 
 /// A snapshot of a socket at bind or connect time: what its listeners and sessions need.
@@ -49,6 +51,9 @@ pub(crate) struct SocketRef {
     pub(crate) ctx: Weak<ContextInner>,
     /// Where its monitor events go.
     pub(crate) monitor: Arc<MonitorHub>,
+    /// Set while the socket answers (it received since it last sent a whole message): its messages may
+    /// take the direct path (see [`DirectLink`]).
+    pub(crate) turn: Arc<AtomicBool>,
 }
 
 /// A request from a socket to the loop.
@@ -98,6 +103,8 @@ struct Inbox {
 /// The state the loop shares with sockets; also the [`PipeOwner`] of every session's link end.
 struct Shared {
     waker: mio::Waker,
+    /// The loop's registry, for the socket threads that take a stream's reads (the direct path).
+    registry: mio::Registry,
     /// True while the loop is (about to be) blocked in `poll`; whoever clears it wakes the loop.
     sleeping: AtomicBool,
     inbox: Mutex<Inbox>,
@@ -170,6 +177,7 @@ impl IoThread {
         let waker = mio::Waker::new(poll.registry(), reactor::WAKER)?;
         let shared = Arc::new(Shared {
             waker,
+            registry: poll.registry().try_clone()?,
             sleeping: AtomicBool::new(false),
             inbox: Mutex::default(),
         });

@@ -4,13 +4,14 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Registry, Token};
 
 use super::body::BodyPool;
 use super::connecter::Connecter;
+use super::direct::DirectLink;
 use super::monitor::{emit, MonitorEvent};
 use super::session::{Session, Status};
 use super::{Cmd, Inbox, Shared, SocketRef};
@@ -41,6 +42,14 @@ pub(super) struct Cx<'a> {
     pub(super) now: Instant,
 }
 
+/// A session, shared with its socket's thread for the direct path (see [`DirectLink`]).
+type Cell = Arc<Mutex<Session>>;
+
+/// Locks a session; a panic elsewhere leaves it usable (every update is a single step).
+fn lock(cell: &Cell) -> MutexGuard<'_, Session> {
+    cell.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A listener served by the loop.
 struct Served {
     socket: Arc<SocketRef>,
@@ -57,7 +66,7 @@ pub(super) struct Reactor {
     shared: Arc<Shared>,
     owner: Arc<dyn PipeOwner>,
     listeners: HashMap<Token, Served>,
-    sessions: HashMap<Token, Session>,
+    sessions: HashMap<Token, Cell>,
     links: HashMap<LinkId, Token>,
     /// Deadlines, earliest first; an entry is stale unless it matches its session's `scheduled`.
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
@@ -147,9 +156,10 @@ impl Reactor {
         now: Instant,
         f: impl FnOnce(&mut Session, &mut Cx<'_>) -> Status,
     ) {
-        let Some(session) = self.sessions.get_mut(&token) else {
+        let Some(cell) = self.sessions.get(&token).cloned() else {
             return;
         };
+        let mut session = lock(&cell);
         let mut cx = Cx {
             registry: self.poll.registry(),
             owner: &self.owner,
@@ -158,9 +168,10 @@ impl Reactor {
             bodies: &self.bodies,
             now,
         };
-        let status = f(session, &mut cx);
+        let status = f(&mut session, &mut cx);
         if status == Status::Remove || session.is_done() {
             session.teardown(&mut cx);
+            drop(session);
             self.sessions.remove(&token);
             return;
         }
@@ -186,7 +197,11 @@ impl Reactor {
         if let Some(id) = session.link_id() {
             self.links.insert(id, token);
         }
-        self.sessions.insert(token, session);
+        let turn = session.socket.turn.clone();
+        let cell = Arc::new(Mutex::new(session));
+        let direct = DirectLink::new(Arc::downgrade(&cell), self.shared.clone(), turn);
+        lock(&cell).set_direct(Arc::new(direct));
+        self.sessions.insert(token, cell);
         self.with_session(token, now, first);
     }
 
@@ -326,9 +341,9 @@ impl Reactor {
             } => {
                 let found: Vec<Token> = self
                     .sessions
-                    .values()
-                    .filter(|s| s.is_connecter_for(socket_id, &names))
-                    .map(|s| s.token)
+                    .iter()
+                    .filter(|(_, s)| lock(s).is_connecter_for(socket_id, &names))
+                    .map(|(t, _)| *t)
                     .collect();
                 for &token in &found {
                     self.remove_session(token, now);
@@ -348,9 +363,9 @@ impl Reactor {
                 let _ = reply.send(());
                 let tokens: Vec<Token> = self
                     .sessions
-                    .values()
-                    .filter(|s| s.socket.id == socket_id)
-                    .map(|s| s.token)
+                    .iter()
+                    .filter(|(_, s)| lock(s).socket.id == socket_id)
+                    .map(|(t, _)| *t)
                     .collect();
                 for token in tokens {
                     self.with_session(token, now, |s, cx| s.close(cx, linger));
@@ -409,9 +424,9 @@ impl Reactor {
         self.close_listener(token);
         let children: Vec<Token> = self
             .sessions
-            .values()
-            .filter(|s| s.accepted_by(token))
-            .map(|s| s.token)
+            .iter()
+            .filter(|(_, s)| lock(s).accepted_by(token))
+            .map(|(t, _)| *t)
             .collect();
         for child in children {
             self.remove_session(child, now);
@@ -433,21 +448,23 @@ impl Reactor {
                 }
                 continue;
             }
-            let Some(session) = self.sessions.get_mut(&token) else {
+            let Some(cell) = self.sessions.get(&token) else {
                 continue;
             };
+            let mut session = lock(cell);
             if session.scheduled != Some(at) {
                 continue;
             }
             session.scheduled = None;
+            drop(session);
             self.with_session(token, now, |s, cx| s.on_timer(cx));
         }
     }
 
     fn run_again(&mut self, now: Instant) {
         for token in std::mem::take(&mut self.again) {
-            if let Some(session) = self.sessions.get_mut(&token) {
-                session.queued = false;
+            if let Some(cell) = self.sessions.get(&token) {
+                lock(cell).queued = false;
             }
             self.with_session(token, now, |s, cx| s.resume(cx));
         }

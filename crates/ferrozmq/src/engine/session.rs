@@ -5,15 +5,17 @@
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use mio::{Interest, Token};
+use mio::{Interest, Registry, Token};
 use zmtp::{Event, Frame, Metadata, PeerInfo};
 
 use super::body::{Filling, DIRECT_MIN, TAIL};
 use super::connecter::Connecter;
+use super::direct::{DirectLink, DirectRead};
 use super::monitor::{emit, HandshakeFailure, MonitorEvent};
 use super::reactor::Cx;
 use super::wire::Wire;
@@ -30,6 +32,8 @@ const BUDGET: usize = 16;
 const OUT_BATCH: usize = 256 * 1024;
 /// Slices per writev.
 const MAX_IOV: usize = 64;
+/// How long the socket's thread keeps its stream's reads after its last direct read (see `Io::lease`).
+const LEASE: Duration = Duration::from_millis(10);
 
 /// What the loop should do with a session after a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +84,16 @@ struct Io {
     /// The last read completed a large body: the next read takes at most [`TAIL`] bytes, in case
     /// another large body follows (its start would be copied twice through the scratch buffer).
     after_body: bool,
+    /// A duplicate of the stream's descriptor that the socket's thread polls on the direct path (made on
+    /// first use; closed with the stream, so the connection ends when the session drops it).
+    poll_fd: Option<Arc<OwnedFd>>,
+    /// Set while the socket's thread reads the stream itself (the direct path), until then: the stream is
+    /// out of the loop's poller, so the loop is not woken for what that thread reads or writes (any
+    /// interest would be: the kernel wakes a tcp or unix stream's pollers for priority data on every
+    /// arrival, and a unix stream's for writability whenever its peer reads). Each direct read extends
+    /// it; when it passes, when a write would block, or when the socket waits some other way, the loop
+    /// takes the stream back.
+    lease: Option<Instant>,
 }
 
 impl Io {
@@ -93,6 +107,8 @@ impl Io {
             pad: 0,
             body: None,
             after_body: false,
+            poll_fd: None,
+            lease: None,
         }
     }
 
@@ -185,6 +201,10 @@ pub(super) struct Session {
     pub(super) queued: bool,
     /// The link to the ZAP handler while the handshake waits for its verdict.
     zap: Option<ZapLink>,
+    /// The owner of the session's link end that lets the socket's thread move bytes itself.
+    direct: Option<Arc<DirectLink>>,
+    /// Why the connection ended, found by the socket's thread on the direct path (the loop acts on it).
+    direct_lost: Option<Lost>,
 }
 
 impl Session {
@@ -213,6 +233,8 @@ impl Session {
             scheduled: None,
             queued: false,
             zap: None,
+            direct: None,
+            direct_lost: None,
         }
     }
 
@@ -246,6 +268,216 @@ impl Session {
         Self::new(token, socket, endpoint, Origin::Connect(connecter), end)
     }
 
+    /// Gives the session the owner of its link end that lets the socket's thread move bytes itself (the
+    /// direct path), and tells the socket of a link that already exists.
+    pub(super) fn set_direct(&mut self, direct: Arc<DirectLink>) {
+        if let Some(end) = &self.end {
+            end.set_owner(direct.clone());
+            self.socket
+                .mailbox
+                .post(Command::Direct(end.id, direct.clone()));
+        }
+        self.direct = Some(direct);
+    }
+
+    /// Whether the socket's thread may drive the connection now: a ZMTP handshake is done, nothing waits
+    /// for ZAP, the socket is open and nothing went wrong.
+    fn direct_ready(&self) -> bool {
+        self.closing.is_none()
+            && self.zap.is_none()
+            && self.direct_lost.is_none()
+            && self.end.is_some()
+            && self
+                .io
+                .as_ref()
+                .and_then(|io| io.conn.as_ref())
+                .is_some_and(Wire::is_established)
+    }
+
+    /// The direct path, send side (in the socket's thread, right after it queued a message): encodes what
+    /// the pipe holds and writes it. True when nothing is left for the loop to do; false when the loop must
+    /// carry on (the write budget ran out, or the connection failed: the loop finds out why).
+    pub(super) fn direct_flush(&mut self, registry: &Registry) -> bool {
+        if !self.direct_ready() {
+            return false;
+        }
+        let mut writes = 0;
+        let flushed = self.flush_out(&mut writes).and_then(|more| {
+            self.unstick(registry).map_err(Lost::Io)?;
+            Ok(more)
+        });
+        match flushed {
+            Ok(more) => !more,
+            Err(lost) => {
+                self.direct_lost = Some(lost);
+                false
+            }
+        }
+    }
+
+    /// The direct path, receive side (in the socket's thread, which waits for an answer): decodes what is
+    /// buffered and reads the stream until a whole message is in the pipe or the stream has no more.
+    /// Without `read` it only decodes: a caller that just sent has most likely nothing to read yet, and
+    /// polls first rather than pay for a read that would block.
+    pub(super) fn direct_read(
+        &mut self,
+        scratch: &mut [u8],
+        registry: &Registry,
+        read: bool,
+    ) -> DirectRead {
+        let Some(id) = self.link_id() else {
+            return DirectRead::Unavailable;
+        };
+        if !self.direct_ready() || self.in_blocked {
+            return DirectRead::Unavailable;
+        }
+        match self.direct_read_inner(scratch, registry, read) {
+            Ok(Some(read)) => read,
+            Ok(None) => DirectRead::HandOff(id),
+            Err(lost) => {
+                self.direct_lost = Some(lost);
+                DirectRead::HandOff(id)
+            }
+        }
+    }
+
+    /// The body of [`Session::direct_read`]; `None` when the loop must carry on reading.
+    fn direct_read_inner(
+        &mut self,
+        scratch: &mut [u8],
+        registry: &Registry,
+        read: bool,
+    ) -> Result<Option<DirectRead>, Lost> {
+        let now = Instant::now();
+        for _ in 0..BUDGET {
+            let (Some(io), Some(end)) = (&mut self.io, &mut self.end) else {
+                return Ok(Some(DirectRead::Unavailable));
+            };
+            let Some(conn) = &mut io.conn else {
+                return Ok(Some(DirectRead::Unavailable));
+            };
+            // While a large body fills (its own buffer or the input's tail), there is nothing to decode;
+            // the reads below carry on filling it.
+            if io.pad == 0 && io.body.is_none() {
+                while let Some(event) = conn
+                    .poll_event(&mut io.input, now)
+                    .map_err(Lost::Protocol)?
+                {
+                    // After the handshake a connection yields frames only.
+                    if let Event::Frame(frame) = event {
+                        self.inbound
+                            .push_back(frame.with_metadata(self.metadata.clone()));
+                    }
+                }
+            }
+            if self.inbound.iter().any(|f| !f.more) {
+                if !end.writer.write_batch(&mut self.inbound) {
+                    return Ok(Some(DirectRead::Unavailable));
+                }
+                self.in_blocked = self.inbound.iter().any(|f| !f.more);
+                // A PING read meanwhile may have queued a PONG.
+                let mut writes = 0;
+                self.flush_out(&mut writes)?;
+                self.unstick(registry).map_err(Lost::Io)?;
+                return Ok(Some(DirectRead::Delivered));
+            }
+            if !read {
+                return self.park(registry, now).map(Some);
+            }
+            match io.fill(scratch) {
+                Ok(0) => return Err(Lost::Eof),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    io.readable = false;
+                    return self.park(registry, now).map(Some);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Lost::Io(e)),
+            }
+        }
+        // The budget ran out with more to read: the loop carries on.
+        if let Some(io) = &mut self.io {
+            io.readable = true;
+        }
+        Ok(None)
+    }
+
+    /// The socket's thread is about to poll the stream: it takes the stream's reads (unless a write waits
+    /// for the writable event), or extends its lease on them. The loop is told once, to time the lease.
+    fn park(&mut self, registry: &Registry, now: Instant) -> Result<DirectRead, Lost> {
+        let id = self.link_id();
+        let Some(io) = &mut self.io else {
+            return Ok(DirectRead::Unavailable);
+        };
+        let take = io.lease.is_none() && io.writable;
+        if take {
+            registry.deregister(&mut io.stream).map_err(Lost::Io)?;
+            if let Some(direct) = &self.direct {
+                direct.set_parked(true);
+            }
+        }
+        if take || io.lease.is_some() {
+            io.lease = Some(now + LEASE);
+        }
+        let fd = match &io.poll_fd {
+            Some(fd) => fd.clone(),
+            None => {
+                let fd = Arc::new(io.stream.as_fd().try_clone_to_owned().map_err(Lost::Io)?);
+                io.poll_fd = Some(fd.clone());
+                fd
+            }
+        };
+        Ok(DirectRead::WouldBlock {
+            fd,
+            kick: id.filter(|_| take),
+        })
+    }
+
+    /// Ends the lease of the socket's thread on the stream's reads: the loop is told of readability again
+    /// (and reads at once what came meanwhile).
+    fn unpark(&mut self, registry: &Registry) -> io::Result<()> {
+        if let Some(direct) = &self.direct {
+            direct.set_parked(false);
+        }
+        let Some(io) = &mut self.io else {
+            return Ok(());
+        };
+        if io.lease.take().is_none() {
+            return Ok(());
+        }
+        io.readable = true;
+        registry.register(
+            &mut io.stream,
+            self.token,
+            Interest::READABLE | Interest::WRITABLE,
+        )
+    }
+
+    /// Ends the lease when a write would block: the loop needs the writable event.
+    fn unstick(&mut self, registry: &Registry) -> io::Result<()> {
+        if self
+            .io
+            .as_ref()
+            .is_some_and(|io| io.lease.is_some() && !io.writable)
+        {
+            self.unpark(registry)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The socket's thread stops reading the stream itself (it waits some other way): the loop takes the
+    /// reads back. The link's id when the loop must be told to look (it failed).
+    pub(super) fn release_direct(&mut self, registry: &Registry) -> Option<pipe::LinkId> {
+        match self.unpark(registry) {
+            Ok(()) => None,
+            Err(e) => {
+                self.direct_lost = Some(Lost::Io(e));
+                self.link_id()
+            }
+        }
+    }
+
     /// The link id the session's end has, if it has one.
     pub(super) fn link_id(&self) -> Option<pipe::LinkId> {
         self.end.as_ref().map(|e| e.id)
@@ -265,8 +497,10 @@ impl Session {
             .as_ref()
             .and_then(|io| io.conn.as_ref())
             .and_then(Wire::poll_timeout);
+        let lease = self.io.as_ref().and_then(|io| io.lease);
         [
             conn,
+            lease,
             self.retry_at,
             self.connect_deadline,
             self.closing.flatten(),
@@ -379,6 +613,16 @@ impl Session {
                 return self.connection_lost(cx, Lost::Io(io::ErrorKind::TimedOut.into()));
             }
         }
+        if self
+            .io
+            .as_ref()
+            .and_then(|io| io.lease)
+            .is_some_and(|t| t <= now)
+        {
+            if let Err(e) = self.unpark(cx.registry) {
+                return self.connection_lost(cx, Lost::Io(e));
+            }
+        }
         let conn = self.io.as_mut().and_then(|io| io.conn.as_mut());
         if let Some(conn) = conn {
             if conn.poll_timeout().is_some_and(|t| t <= now) {
@@ -397,6 +641,9 @@ impl Session {
         }
         self.closing = Some(linger.map(|d| cx.now + d));
         self.gone_hint = true;
+        if let Err(e) = self.unpark(cx.registry) {
+            return self.connection_lost(cx, Lost::Io(e));
+        }
         self.drive(cx)
     }
 
@@ -434,9 +681,22 @@ impl Session {
     pub(super) fn teardown(&mut self, cx: &mut Cx<'_>) {
         if let Some(mut io) = self.io.take() {
             let _ = cx.registry.deregister(&mut io.stream);
+            self.release_poller(&io);
         }
         self.drop_zap(cx);
         self.drop_end(cx);
+    }
+
+    /// The stream is being dropped: a socket thread polling its duplicate descriptor (the direct path) is
+    /// woken to let go of it, so the connection really closes.
+    fn release_poller(&self, io: &Io) {
+        if io
+            .poll_fd
+            .as_ref()
+            .is_some_and(|fd| Arc::strong_count(fd) > 1)
+        {
+            self.socket.mailbox.wake_poller_now();
+        }
     }
 
     /// Drops the link to the ZAP handler, if any.
@@ -454,7 +714,11 @@ impl Session {
 
     /// Moves bytes and frames until nothing more can move now.
     fn drive(&mut self, cx: &mut Cx<'_>) -> Status {
-        match self.pump(cx) {
+        let pumped = self.pump(cx).and_then(|more| {
+            self.unstick(cx.registry).map_err(Lost::Io)?;
+            Ok(more)
+        });
+        match pumped {
             Ok(true) => Status::Again,
             Ok(false) => Status::Keep,
             Err(lost) => self.connection_lost(cx, lost),
@@ -463,6 +727,9 @@ impl Session {
 
     /// The body of [`Session::drive`]; `Ok(true)` when the budget ran out with work left.
     fn pump(&mut self, cx: &mut Cx<'_>) -> Result<bool, Lost> {
+        if let Some(lost) = self.direct_lost.take() {
+            return Err(lost);
+        }
         let (mut reads, mut writes) = (0, 0);
         loop {
             if !self.in_blocked {
@@ -607,14 +874,23 @@ impl Session {
         let options = &self.socket.options;
         // The session writes the inbound pipe (RCVHWM), the socket the outbound one (SNDHWM).
         let (mine, theirs) = pipe::link(options.rcvhwm, options.sndhwm);
-        mine.set_owner(cx.owner.clone());
-        cx.links.insert(mine.id, self.token);
+        let id = mine.id;
+        match &self.direct {
+            Some(direct) => mine.set_owner(direct.clone()),
+            None => mine.set_owner(cx.owner.clone()),
+        }
+        cx.links.insert(id, self.token);
         self.end = Some(mine);
         self.socket.mailbox.post(Command::Attach {
             end: theirs,
             peer: Some(peer),
             routing_id,
         });
+        if let Some(direct) = &self.direct {
+            self.socket
+                .mailbox
+                .post(Command::Direct(id, direct.clone()));
+        }
     }
 
     /// Moves frames from the pipe into the connection and writes; `Ok(true)` when the write budget ran out
@@ -687,6 +963,7 @@ impl Session {
                 let _ = io.stream.write_vectored(&slices[..n]);
             }
             let _ = cx.registry.deregister(&mut io.stream);
+            self.release_poller(&io);
             established = io.conn.is_some();
             ready = io.conn.as_ref().is_some_and(Wire::handshake_done);
         }

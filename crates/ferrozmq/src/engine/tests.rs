@@ -64,6 +64,7 @@ impl Fake {
             mailbox: self.mailbox.clone(),
             ctx: std::sync::Weak::new(),
             monitor: Arc::default(),
+            turn: Arc::default(),
         }
     }
 

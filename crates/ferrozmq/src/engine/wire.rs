@@ -116,6 +116,12 @@ impl Wire {
         }
     }
 
+    /// Whether this is a ZMTP connection past its handshake, which the socket's thread may drive (the
+    /// direct path); raw connections stay with the I/O thread.
+    pub(super) fn is_established(&self) -> bool {
+        matches!(self, Self::Zmtp(c) if c.is_ready() && c.peer().is_some())
+    }
+
     /// See [`Connection::peer`]; a raw connection has no handshake and counts as ready.
     pub(super) fn handshake_done(&self) -> bool {
         match self {

@@ -42,6 +42,7 @@ impl ActiveLinks {
     /// Offers `item` to each active link in turn, starting where the last search stopped, until `try_link`
     /// takes it; a link that hands it back is deactivated. Returns the link that took it with what
     /// `try_link` gave, or hands `item` back when no link took it.
+    #[inline]
     pub(crate) fn round_robin<T, R>(
         &mut self,
         mut item: T,

@@ -1,5 +1,6 @@
 //! The state behind a socket: its pattern, its links and the commands that change them.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -27,6 +28,13 @@ pub(crate) struct Core {
     pub(crate) uses_io: bool,
     /// The last successful call sent (a recv now most likely awaits an answer).
     pub(crate) sent_last: bool,
+    /// The socket received since it last sent a whole message: what it sends now most likely answers
+    /// (request-reply turns). Mirrored in `turn` for the sessions' direct path.
+    answering: bool,
+    /// What sessions read to know whether a message the socket queues may take the direct path.
+    pub(crate) turn: Arc<AtomicBool>,
+    /// A recv read a stream directly since the last [`Core::release_direct`].
+    read_direct: bool,
     commands: Vec<Command>,
 }
 
@@ -47,6 +55,9 @@ impl Core {
             rcvmore: false,
             uses_io: false,
             sent_last: false,
+            answering: true,
+            turn: Arc::new(AtomicBool::new(true)),
+            read_direct: false,
             commands: Vec::new(),
         })
     }
@@ -117,6 +128,11 @@ impl Core {
                     }
                 }
                 Command::Pipe(id, event) => self.pipe_event(id, event),
+                Command::Direct(id, direct) => {
+                    if let Some(link) = self.links.get_mut(id) {
+                        link.direct = Some(direct);
+                    }
+                }
             }
         }
         self.commands = commands;
@@ -153,9 +169,14 @@ impl Core {
     }
 
     /// Asks the pattern to send one frame.
+    #[inline]
     pub(crate) fn try_send(&mut self, frame: Frame) -> std::result::Result<(), pattern::SendError> {
         self.process_commands();
+        let last = !frame.more;
         let result = self.pattern.send(frame, &mut self.links);
+        if last && self.answering && result.is_ok() {
+            self.set_answering(false);
+        }
         self.reap();
         result
     }
@@ -165,6 +186,9 @@ impl Core {
         self.process_commands();
         loop {
             let result = self.pattern.recv(&mut self.links);
+            if !self.answering && result.is_ok() {
+                self.set_answering(true);
+            }
             // A link found finished may hand its routing id to a waiting one (ROUTER, STREAM) whose
             // messages are already in: look again rather than wait for news that came before.
             let again = matches!(result, Err(Error::Again)) && self.links.has_dead();
@@ -172,6 +196,30 @@ impl Core {
             if !again {
                 return result;
             }
+        }
+    }
+
+    /// Starts or ends an answering turn; `turn` follows (only on changes: a stream of sends touches neither).
+    fn set_answering(&mut self, answering: bool) {
+        self.answering = answering;
+        self.turn.store(answering, Ordering::Relaxed);
+    }
+
+    /// The direct path of the socket's only link, for a recv that awaits the answer to what it sent.
+    pub(crate) fn direct_for_answer(&mut self) -> Option<Arc<crate::engine::DirectLink>> {
+        if !self.sent_last {
+            return None;
+        }
+        let direct = self.links.only_direct();
+        self.read_direct |= direct.is_some();
+        direct
+    }
+
+    /// Before the socket waits on its mailbox or is polled: the I/O thread takes back the reads of every
+    /// stream a recv read directly, so it hears of what arrives.
+    pub(crate) fn release_direct(&mut self) {
+        if std::mem::take(&mut self.read_direct) {
+            self.links.release_direct();
         }
     }
 }

@@ -83,6 +83,7 @@ impl Socket {
             mailbox: self.mailbox.clone(),
             ctx: Arc::downgrade(&self.ctx),
             monitor: self.monitor.clone(),
+            turn: core.turn.clone(),
         }
     }
 
@@ -215,6 +216,7 @@ impl Socket {
                 Err(e) if matches!(e.error, Error::Again) => frame = e.frame,
                 Err(e) => return Err(e.error),
             }
+            core.release_direct();
             self.wait(deadline.get(), false)?;
         }
     }
@@ -233,6 +235,7 @@ impl Socket {
     /// Wakes `waker` once, when anything next happens to this socket (a message, room, a peer, the end
     /// of the context): the hook for async runtimes.
     pub(crate) fn wake_on_change(&self, waker: &std::task::Waker) {
+        self.lock().release_direct();
         self.mailbox.wake_on_post(waker);
     }
 
@@ -278,9 +281,21 @@ impl Socket {
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
-            // Waiting for an answer (request-reply turns) rather than for a stream of messages.
+            // Waiting for an answer (request-reply turns) rather than for a stream of messages: read it
+            // from the stream directly if the socket has one link (see `engine::DirectLink`).
             let eager = core.sent_last;
-            self.wait(deadline.get(), eager)?;
+            let deadline = deadline.get();
+            if let Some(direct) = core.direct_for_answer() {
+                if direct.recv_wait(&self.mailbox, deadline) {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Err(Error::Again);
+                    }
+                    self.check_alive()?;
+                    continue;
+                }
+            }
+            core.release_direct();
+            self.wait(deadline, eager)?;
         }
     }
 

@@ -266,6 +266,8 @@ impl Socket {
         self.check_alive()?;
         let mut core = self.lock();
         core.process_commands();
+        // A poller must hear of what arrives: the I/O thread reads every stream again.
+        core.release_direct();
         let super::Core { pattern, links, .. } = &mut *core;
         let mut events = 0;
         if pattern.has_in(links) {
@@ -289,6 +291,7 @@ impl Socket {
     /// [`crate::Error::Terminated`]; [`crate::Error::Io`] if the OS has no descriptor to give.
     pub fn fd(&self) -> Result<RawFd> {
         self.check_alive()?;
+        self.lock().release_direct();
         Ok(self.mailbox.fd()?)
     }
 

@@ -8,7 +8,7 @@ mod ipc;
 mod tcp;
 
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use mio::event::Source;
 use mio::{Interest, Registry, Token};
@@ -114,6 +114,15 @@ impl Listener {
                 Ok(Stream::Tcp(s))
             }
             Self::Ipc(l) => l.accept().map(Stream::Ipc),
+        }
+    }
+}
+
+impl AsFd for Stream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Self::Tcp(s) => s.as_fd(),
+            Self::Ipc(s) => s.as_fd(),
         }
     }
 }
