@@ -264,8 +264,9 @@ impl Socket {
         self.check_alive()?;
         let mut core = self.lock();
         if flags & DONTWAIT != 0 {
-            // One attempt, without reading the clock.
-            let frame = core.try_recv()?;
+            // One attempt, without reading the clock. A miss hands any stream a recv read directly back
+            // to the I/O thread, so a polling loop hears of what arrives at once, not when the lease ends.
+            let frame = core.try_recv().inspect_err(|_| core.release_direct())?;
             core.rcvmore = frame.more;
             core.sent_last = false;
             return Ok(frame);
