@@ -115,7 +115,7 @@ impl Registry {
         let me = core.peer_info();
         let link = match self.bound.get(name) {
             Some(b) => {
-                let (mine, theirs) = pipe::link(
+                let (mine, theirs) = pipe::inproc_link(
                     sum_hwm(core.options.sndhwm, b.rcvhwm),
                     sum_hwm(b.sndhwm, core.options.rcvhwm),
                 );
@@ -127,7 +127,7 @@ impl Registry {
                 core.attach(mine, Some(b.peer.clone()), routing_id)
             }
             None => {
-                let (mine, theirs) = pipe::link(core.options.sndhwm, core.options.rcvhwm);
+                let (mine, theirs) = pipe::inproc_link(core.options.sndhwm, core.options.rcvhwm);
                 self.pending
                     .entry(name.to_owned())
                     .or_default()

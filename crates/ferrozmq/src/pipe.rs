@@ -15,7 +15,8 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use zmtp::Frame;
+use bytes::Bytes;
+use zmtp::{Frame, Metadata};
 
 /// Identifies a link, unique in the process; both ends' owners know it by the same id.
 pub(crate) type LinkId = u64;
@@ -59,9 +60,86 @@ pub(crate) enum Read {
 
 type Notify = Option<(Arc<dyn PipeOwner>, LinkId)>;
 
+/// Bodies up to this many bytes travel copied inside the queue on inproc links (see [`Item::Small`]); 31
+/// keeps an item as small as a frame (the tag lives in the frame's `more` byte), so the I/O paths, which
+/// queue frames as they are, pay nothing for it.
+const INLINE: usize = 31;
+/// In [`Item::Small`]'s `head`: the MORE flag, above the length.
+const SMALL_MORE: u8 = 0x80;
+
+/// A frame as queued.
+enum Item {
+    /// The frame as written.
+    Frame(Frame),
+    /// A small body copied into the item on an inproc link: the sending thread frees the buffer it
+    /// allocated and the reading thread allocates the one it hands out, each in its own allocator cache
+    /// (a buffer freed by the other thread costs glibc its arena lock: the larger part of inproc's cost
+    /// for small messages).
+    Small {
+        /// The body's length, or'ed with [`SMALL_MORE`].
+        head: u8,
+        bytes: [u8; INLINE],
+        metadata: Option<Arc<Metadata>>,
+    },
+}
+
+impl Item {
+    /// Queues `frame`, copying its body in when `copy_small`, it is small and the frame holds its buffer
+    /// alone (a shared or static body, as PUB hands one to every subscriber, costs nothing to pass on).
+    #[inline]
+    fn new(frame: Frame, copy_small: bool) -> Self {
+        let len = frame.data.len();
+        if !copy_small || len > INLINE || !frame.data.is_unique() {
+            return Self::Frame(frame);
+        }
+        let mut bytes = [0u8; INLINE];
+        bytes[..len].copy_from_slice(&frame.data);
+        Self::Small {
+            head: len as u8 | if frame.more { SMALL_MORE } else { 0 },
+            bytes,
+            metadata: frame.metadata().cloned(),
+        }
+    }
+
+    /// Whether more frames of the same message follow.
+    fn more(&self) -> bool {
+        match self {
+            Self::Frame(f) => f.more,
+            Self::Small { head, .. } => head & SMALL_MORE != 0,
+        }
+    }
+
+    /// The frame to hand to the reader.
+    #[inline]
+    fn into_frame(self) -> Frame {
+        match self {
+            Self::Frame(f) => f,
+            Self::Small { .. } => self.into_copied_frame(),
+        }
+    }
+
+    /// [`into_frame`](Self::into_frame) of a small item, out of line (the common path is a move).
+    #[cold]
+    fn into_copied_frame(self) -> Frame {
+        match self {
+            Self::Frame(f) => f,
+            Self::Small {
+                head,
+                bytes,
+                metadata,
+            } => {
+                let len = usize::from(head & !SMALL_MORE).min(INLINE);
+                Frame::new(Bytes::copy_from_slice(&bytes[..len]))
+                    .with_more(head & SMALL_MORE != 0)
+                    .with_metadata(metadata)
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
-    frames: VecDeque<Frame>,
+    frames: VecDeque<Item>,
     /// Leading frames that form complete messages.
     committed: usize,
     /// Complete messages queued.
@@ -94,7 +172,7 @@ impl Queue {
             .frames
             .iter()
             .take(before_last)
-            .rposition(|f| !f.more)
+            .rposition(|f| !f.more())
             .map_or(0, |i| i + 1);
         self.frames.drain(..start);
         self.committed -= start;
@@ -132,14 +210,14 @@ fn notify(target: Notify, event: PipeEvent) {
 /// The reading end of a pipe.
 pub(crate) struct PipeReader {
     pipe: Arc<Pipe>,
-    local: VecDeque<Frame>,
+    local: VecDeque<Item>,
 }
 
 impl PipeReader {
     /// Reads the next frame.
     pub(crate) fn read(&mut self) -> Read {
-        if let Some(frame) = self.local.pop_front() {
-            return Read::Frame(frame);
+        if let Some(item) = self.local.pop_front() {
+            return Read::Frame(item.into_frame());
         }
         let pipe = self.pipe.clone();
         let mut q = pipe.lock();
@@ -153,7 +231,7 @@ impl PipeReader {
         }
         Self::prefetch(&mut self.local, q);
         match self.local.pop_front() {
-            Some(frame) => Read::Frame(frame),
+            Some(item) => Read::Frame(item.into_frame()),
             None => Read::Empty,
         }
     }
@@ -180,7 +258,7 @@ impl PipeReader {
     }
 
     /// Moves every complete message into the local buffer, then wakes a writer that waits for room.
-    fn prefetch(local: &mut VecDeque<Frame>, mut q: MutexGuard<'_, Queue>) {
+    fn prefetch(local: &mut VecDeque<Item>, mut q: MutexGuard<'_, Queue>) {
         if q.committed == q.frames.len() {
             if local.is_empty() {
                 std::mem::swap(local, &mut q.frames);
@@ -226,6 +304,9 @@ pub(crate) struct PipeWriter {
     pipe: Arc<Pipe>,
     /// True between the first and the last frame of a message.
     in_message: bool,
+    /// Small bodies are copied into the queue ([`Item::Small`]): on inproc links only, where the reader is
+    /// another socket's thread; a session's I/O thread, serving every connection, would pay the copy.
+    copy_small: bool,
 }
 
 impl PipeWriter {
@@ -241,7 +322,7 @@ impl PipeWriter {
             return Err(WriteError::Full(frame));
         }
         let last = !frame.more;
-        q.frames.push_back(frame);
+        q.frames.push_back(Item::new(frame, self.copy_small));
         self.in_message = !last;
         if !last {
             return Ok(());
@@ -274,7 +355,7 @@ impl PipeWriter {
                 q.writer_waiting = true;
                 break;
             }
-            q.frames.extend(frames.drain(..=end));
+            q.frames.extend(frames.drain(..=end).map(Item::Frame));
             q.drop_older_if_conflating();
             q.committed = q.frames.len();
             q.msgs += 1;
@@ -373,9 +454,19 @@ pub(crate) fn link(a_to_b_hwm: usize, b_to_a_hwm: usize) -> (LinkEnd, LinkEnd) {
         writer: PipeWriter {
             pipe: write.clone(),
             in_message: false,
+            copy_small: false,
         },
     };
     (end(&ba, &ab), end(&ab, &ba))
+}
+
+/// Creates a link between two sockets of the process (inproc): as [`link`], with small bodies copied into
+/// the queue both ways ([`Item::Small`]).
+pub(crate) fn inproc_link(a_to_b_hwm: usize, b_to_a_hwm: usize) -> (LinkEnd, LinkEnd) {
+    let (mut a, mut b) = link(a_to_b_hwm, b_to_a_hwm);
+    a.writer.copy_small = true;
+    b.writer.copy_small = true;
+    (a, b)
 }
 
 #[cfg(test)]
@@ -392,6 +483,38 @@ mod tests {
 
     fn frame(s: &'static str, more: bool) -> Frame {
         Frame::new(s).with_more(more)
+    }
+
+    #[test]
+    fn inproc_links_copy_small_bodies_with_their_flags_and_metadata() {
+        let (mut a, mut b) = inproc_link(0, 0);
+        let mut meta = Metadata::default();
+        meta.insert("Socket-Type", "PUSH");
+        let meta = Some(Arc::new(meta));
+        let bodies: [Bytes; 5] = [
+            Bytes::new(),
+            Bytes::from(vec![1u8]),
+            Bytes::from(vec![2u8; INLINE]),
+            Bytes::from(vec![3u8; INLINE + 1]),
+            Bytes::from_static(b"static"),
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            let more = i + 1 < bodies.len();
+            let f = Frame::new(body.clone()).with_more(more);
+            a.writer.write(f.with_metadata(meta.clone())).unwrap();
+        }
+        for (i, body) in bodies.iter().enumerate() {
+            let Read::Frame(f) = b.reader.read() else {
+                panic!("frame {i} missing");
+            };
+            assert_eq!(&f.data, body, "frame {i}");
+            assert_eq!(f.more, i + 1 < bodies.len(), "frame {i}");
+            assert_eq!(
+                f.property("Socket-Type").map(|v| &v[..]),
+                Some(&b"PUSH"[..])
+            );
+        }
+        assert!(matches!(b.reader.read(), Read::Empty));
     }
 
     #[test]
