@@ -584,3 +584,28 @@ fn perf_tool_size_mismatch_fails() {
     );
     drop(remote);
 }
+
+#[test]
+fn remote_thr_delivers_everything_before_it_exits() {
+    // The sender closes its socket and context right after its last send, often while its handshake is
+    // still running; the context must wait for the lingering session (a context dropped by the I/O
+    // thread itself used to make that thread join itself, and the process exited with the messages).
+    for round in 0..40 {
+        let ep = ipc_endpoint("linger");
+        let path = ep.trim_start_matches("ipc://").to_owned();
+        let local = Proc::spawn(&["bench", "local-thr", &ep, "10", "2"]);
+        let end = Instant::now() + DEADLINE;
+        while !std::path::Path::new(&path).exists() {
+            assert!(Instant::now() < end, "local-thr never bound");
+            std::thread::yield_now();
+        }
+        let remote = Proc::spawn(&["bench", "remote-thr", &ep, "10", "2"]);
+        let (status, _, err) = remote.finish();
+        assert!(
+            status.success() && !err.contains("panicked"),
+            "round {round}: {err}"
+        );
+        let (status, _, err) = local.finish();
+        assert!(status.success(), "round {round}: {err}");
+    }
+}

@@ -79,7 +79,9 @@ pub(crate) struct ContextInner {
     io: OnceLock<std::io::Result<IoThread>>,
     sockets: Mutex<Sockets>,
     closed: Condvar,
-    inproc: Mutex<Registry>,
+    /// Shared with the I/O thread (as a `Weak`) for the ZAP handler lookup, so that thread never holds the
+    /// context itself: a context whose last strong handle were dropped there would join its own thread.
+    inproc: Arc<Mutex<Registry>>,
     next_id: AtomicU64,
 }
 
@@ -178,6 +180,11 @@ impl ContextInner {
         self.inproc.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The inproc registry, as the I/O thread may hold it (where sessions find the ZAP handler).
+    pub(crate) fn inproc_weak(&self) -> std::sync::Weak<Mutex<Registry>> {
+        Arc::downgrade(&self.inproc)
+    }
+
     /// Creates a socket of this context.
     pub(crate) fn socket(self: &Arc<Self>, socket_type: SocketType) -> Result<Socket> {
         let mut sockets = self.lock_sockets();
@@ -241,16 +248,6 @@ impl ContextInner {
     /// Unbinds an inproc name.
     pub(crate) fn inproc_unbind(&self, name: &str, id: u64) -> Result<()> {
         self.lock_inproc().unbind(name, id)
-    }
-
-    /// Whether a ZAP handler is bound in this context.
-    pub(crate) fn has_zap_handler(&self) -> bool {
-        self.lock_inproc().has_zap_handler()
-    }
-
-    /// A link to this context's ZAP handler, if one is bound.
-    pub(crate) fn connect_zap(&self) -> Option<crate::pipe::LinkEnd> {
-        self.lock_inproc().connect_zap()
     }
 
     /// Drops this socket's links to an inproc name.

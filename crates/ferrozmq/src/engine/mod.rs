@@ -24,9 +24,9 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::context::ContextInner;
 use crate::endpoint::{self, Endpoint};
 use crate::error::{Error, Result};
+use crate::inproc::Registry;
 use crate::mailbox::Mailbox;
 use crate::monitor::MonitorHub;
 use crate::options::Options;
@@ -47,8 +47,9 @@ pub(crate) struct SocketRef {
     pub(crate) options: Options,
     /// Where sessions post Attach and PeerReady.
     pub(crate) mailbox: Arc<Mailbox>,
-    /// The socket's context, where sessions find the ZAP handler.
-    pub(crate) ctx: Weak<ContextInner>,
+    /// The inproc registry of the socket's context, where sessions find the ZAP handler (not the context
+    /// itself: see `ContextInner::inproc`).
+    pub(crate) inproc: Weak<Mutex<Registry>>,
     /// Where its monitor events go.
     pub(crate) monitor: Arc<MonitorHub>,
     /// Set while the socket answers (it received since it last sent a whole message): its messages may

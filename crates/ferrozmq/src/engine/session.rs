@@ -799,7 +799,7 @@ impl Session {
                     .push_back(frame.with_metadata(self.metadata.clone())),
                 Event::ZapRequest(mut request) => {
                     request.address = io.stream.peer_ip().into();
-                    let zap = ZapLink::open(&self.socket.ctx, &request)
+                    let zap = ZapLink::open(&self.socket.inproc, &request)
                         .ok_or(Lost::Protocol(zmtp::Error::ZapUnavailable))?;
                     zap.set_owner(cx.owner.clone());
                     cx.links.insert(zap.id(), self.token);

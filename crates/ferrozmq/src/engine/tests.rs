@@ -62,7 +62,7 @@ impl Fake {
             socket_type: self.socket_type,
             options: self.options.clone(),
             mailbox: self.mailbox.clone(),
-            ctx: std::sync::Weak::new(),
+            inproc: std::sync::Weak::new(),
             monitor: Arc::default(),
             turn: Arc::default(),
         }

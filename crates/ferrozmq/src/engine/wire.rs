@@ -24,7 +24,7 @@ impl Wire {
             Self::Raw(RawConnection::new(socket.options.stream_notify))
         } else {
             let mut config = socket.options.zmtp_config(socket.socket_type);
-            config.zap_handler = super::zap::handler_bound(&socket.ctx);
+            config.zap_handler = super::zap::handler_bound(&socket.inproc);
             Self::Zmtp(Box::new(Connection::new(config, now)))
         }
     }

@@ -1,12 +1,12 @@
 //! A session's link to the context's ZAP handler (RFC 27): the request goes out as one multipart
 //! message, the reply comes back as one (libzmq's `session_base_t::write_zap_msg` / `read_zap_msg`).
 
-use std::sync::Weak;
+use std::sync::{Mutex, MutexGuard, Weak};
 
 use bytes::Bytes;
 use zmtp::{Frame, ZapReply, ZapRequest};
 
-use crate::context::ContextInner;
+use crate::inproc::Registry;
 use crate::pipe::{LinkEnd, LinkId, Read};
 
 /// How many frames a reply may have before it is malformed anyway (libzmq reads exactly seven).
@@ -19,15 +19,20 @@ pub(super) struct ZapLink {
     reply: Vec<Bytes>,
 }
 
-/// Whether the context of a socket has a ZAP handler bound now.
-pub(super) fn handler_bound(ctx: &Weak<ContextInner>) -> bool {
-    ctx.upgrade().is_some_and(|c| c.has_zap_handler())
+/// Whether the context of a socket (its inproc registry) has a ZAP handler bound now.
+pub(super) fn handler_bound(inproc: &Weak<Mutex<Registry>>) -> bool {
+    inproc.upgrade().is_some_and(|r| lock(&r).has_zap_handler())
+}
+
+fn lock(registry: &Mutex<Registry>) -> MutexGuard<'_, Registry> {
+    registry.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ZapLink {
     /// Links to the handler and sends `request`; `None` if no handler is bound (any more).
-    pub(super) fn open(ctx: &Weak<ContextInner>, request: &ZapRequest) -> Option<Self> {
-        let mut end = ctx.upgrade()?.connect_zap()?;
+    pub(super) fn open(inproc: &Weak<Mutex<Registry>>, request: &ZapRequest) -> Option<Self> {
+        let registry = inproc.upgrade()?;
+        let mut end = lock(&registry).connect_zap()?;
         let frames = request.to_frames();
         let last = frames.len().saturating_sub(1);
         for (i, data) in frames.into_iter().enumerate() {

@@ -81,7 +81,7 @@ impl Socket {
                 ..core.options.clone()
             },
             mailbox: self.mailbox.clone(),
-            ctx: Arc::downgrade(&self.ctx),
+            inproc: self.ctx.inproc_weak(),
             monitor: self.monitor.clone(),
             turn: core.turn.clone(),
         }
